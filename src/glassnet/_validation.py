@@ -1,0 +1,184 @@
+"""Input checks shared by the whole library.
+
+Every check raises ``ValueError`` or ``TypeError`` with a message that names the
+argument, states the rule and echoes what was received, in the Keras style:
+``"learning_rate must be a finite number > 0. Received: learning_rate=-1"``.
+Checks run at the boundary (constructors, ``fit``, ``predict``, loaders), never
+inside the training loop.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "check_array",
+    "check_choice",
+    "check_dtype",
+    "check_finite_number",
+    "check_positive_int",
+    "check_probability",
+    "describe",
+]
+
+_FLOAT_DTYPES = {"float32": np.float32, "float64": np.float64}
+
+
+def describe(value: Any, limit: int = 60) -> str:
+    """One short, readable description of ``value`` for an error message."""
+    if isinstance(value, np.ndarray):
+        return f"array of shape {value.shape} and dtype {value.dtype}"
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def check_finite_number(
+    value: Any,
+    name: str,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    strict_minimum: bool = False,
+) -> float:
+    """Return ``value`` as a float after checking it is a finite real number in range.
+
+    ``strict_minimum=True`` means ``value > minimum`` rather than ``>=``.
+    """
+    rule = "a finite number"
+    if minimum is not None:
+        rule += f" {'>' if strict_minimum else '>='} {minimum:g}"
+    if maximum is not None:
+        rule += f"{' and' if minimum is not None else ''} <= {maximum:g}"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be {rule}. Received: {name}={describe(value)}")
+    number = float(value)
+    bad = not math.isfinite(number)
+    if minimum is not None:
+        bad = bad or (number <= minimum if strict_minimum else number < minimum)
+    if maximum is not None:
+        bad = bad or number > maximum
+    if bad:
+        raise ValueError(f"{name} must be {rule}. Received: {name}={describe(value)}")
+    return number
+
+
+def check_positive_int(value: Any, name: str, *, minimum: int = 1) -> int:
+    """Return ``value`` as an int after checking it is an integer ``>= minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"{name} must be an integer >= {minimum}. "
+            f"Received: {name}={describe(value)}"
+        )
+    if value < minimum:
+        raise ValueError(
+            f"{name} must be an integer >= {minimum}. Received: {name}={value!r}"
+        )
+    return int(value)
+
+
+def check_probability(value: Any, name: str, *, allow_one: bool = False) -> float:
+    """Return ``value`` as a float in ``[0, 1)`` (or ``[0, 1]`` with ``allow_one``)."""
+    number = check_finite_number(value, name, minimum=0.0, maximum=1.0)
+    if number == 1.0 and not allow_one:
+        raise ValueError(f"{name} must be in [0, 1). Received: {name}={value!r}")
+    return number
+
+
+def check_choice(value: Any, name: str, choices: Iterable[str]) -> str:
+    """Return ``value`` if it is one of ``choices``; otherwise list the valid ones."""
+    options = list(choices)
+    if value not in options:
+        raise ValueError(
+            f"{name} must be one of {', '.join(map(repr, options))}. "
+            f"Received: {name}={describe(value)}"
+        )
+    return value
+
+
+def check_dtype(dtype: Any, name: str = "dtype") -> np.dtype:
+    """Resolve a float dtype setting (``"float32"``/``"float64"`` or the NumPy type)."""
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        resolved = None
+    if resolved is None or resolved.name not in _FLOAT_DTYPES:
+        raise ValueError(
+            f"{name} must be 'float32' or 'float64'. Received: {name}={describe(dtype)}"
+        )
+    return resolved
+
+
+def check_array(
+    value: Any,
+    name: str,
+    *,
+    ndim: int | tuple[int, ...] | None = None,
+    dtype: np.dtype | None = None,
+    allow_empty: bool = False,
+    finite: bool = True,
+) -> np.ndarray:
+    """Convert ``value`` to a numeric ndarray and check it.
+
+    Parameters
+    ----------
+    value : array_like
+        What the user passed.
+    name : str
+        The argument's name, used in every message.
+    ndim : int or tuple of int, optional
+        Allowed numbers of dimensions.
+    dtype : numpy.dtype, optional
+        Cast to this float dtype (a view when it already matches: no copy).
+    allow_empty : bool
+        Whether zero samples are acceptable.
+    finite : bool
+        Whether to refuse NaN and infinity.
+
+    Raises
+    ------
+    TypeError
+        When the values are not numbers (strings, objects).
+    ValueError
+        For a wrong number of dimensions, no samples, or NaN/inf.
+    """
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError) as error:  # ragged nested lists
+        raise ValueError(
+            f"{name} must be a rectangular array of numbers. "
+            f"Received: {name}={describe(value)} ({error})"
+        ) from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{name} must hold numbers (int or float). "
+            f"Received: {name} with dtype {array.dtype}"
+            + (f", first value {array.flat[0]!r}" if array.size else "")
+        )
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if array.ndim not in allowed:
+            wanted = " or ".join(str(n) for n in allowed)
+            raise ValueError(
+                f"{name} must have {wanted} dimension(s). "
+                f"Received: {name} with shape {array.shape}"
+            )
+    if not allow_empty and (array.ndim == 0 or array.shape[0] == 0):
+        raise ValueError(
+            f"{name} must hold at least one sample. "
+            f"Received: {name} with shape {array.shape}"
+        )
+    if dtype is not None and array.dtype != dtype:
+        array = array.astype(dtype)
+    if finite and array.dtype.kind == "f" and not np.isfinite(array).all():
+        bad = np.argwhere(~np.isfinite(array))[0]
+        where = ", ".join(str(int(i)) for i in bad)
+        raise ValueError(
+            f"{name} must not contain NaN or infinity. "
+            f"Received: {name}[{where}]={array[tuple(bad)]!r}"
+        )
+    return array

@@ -1,0 +1,49 @@
+"""glassnet's own exceptions.
+
+Each is also a ``ValueError`` (or ``OSError``), so code that catches the standard
+exceptions keeps working; the command line catches :class:`GlassnetError` and
+turns it into one clear line and exit code 2.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DataError",
+    "DownloadError",
+    "GlassnetError",
+    "ModelFileError",
+    "TrainingDiverged",
+]
+
+
+class GlassnetError(Exception):
+    """Base class of every error glassnet raises on purpose."""
+
+
+class DataError(GlassnetError, ValueError):
+    """A data file or array that cannot be used (wrong shape, bad cells, NaN, ...)."""
+
+
+class ModelFileError(GlassnetError, ValueError):
+    """A model or checkpoint file that is truncated, corrupted, foreign or too new."""
+
+
+class DownloadError(GlassnetError, OSError):
+    """A dataset download that failed or did not match its SHA-256 checksum."""
+
+
+class TrainingDiverged(GlassnetError, ArithmeticError):
+    """The loss became NaN or infinite; the model keeps its last finite weights.
+
+    Attributes
+    ----------
+    epoch : int
+        The epoch (0-based) in which the loss stopped being finite.
+    loss : float
+        The non-finite loss value that was seen.
+    """
+
+    def __init__(self, message: str, *, epoch: int, loss: float) -> None:
+        super().__init__(message)
+        self.epoch = epoch
+        self.loss = loss
