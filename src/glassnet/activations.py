@@ -1,0 +1,576 @@
+"""Activation functions: one small class each; forward caches, backward reuses it.
+
+Every activation has the same shape::
+
+    y = act.forward(x)            # caches what backward needs (usually y itself)
+    grad_x = act.backward(grad_y) # dL/dx from dL/dy
+    y = act(x)                    # the pure function: caches nothing (predict path)
+
+``forward(x, out=buf)`` and ``backward(grad_y, out=buf)`` write into a buffer the
+caller owns, and ``out=x`` (or ``out=grad_y``) is allowed: an activation never needs
+its input after ``forward`` has overwritten it. float32 stays float32.
+
+Names follow Keras: ``"linear"`` (alias ``"identity"``), ``"sigmoid"``, ``"tanh"``,
+``"relu"``, ``"leaky_relu"``, ``"elu"``, ``"gelu"``, ``"softplus"``, ``"softmax"``.
+
+Example
+-------
+>>> import numpy as np
+>>> from glassnet import activations
+>>> relu = activations.get("relu")
+>>> relu.forward(np.array([-1.0, 2.0]))
+array([0., 2.])
+>>> relu.backward(np.array([5.0, 5.0]))
+array([0., 5.])
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from glassnet._validation import check_finite_number, describe
+
+__all__ = [
+    "ELU",
+    "GELU",
+    "ActivationFunction",
+    "LeakyReLU",
+    "Linear",
+    "ReLU",
+    "Sigmoid",
+    "Softmax",
+    "Softplus",
+    "Tanh",
+    "erf",
+    "get",
+    "names",
+]
+
+
+class ActivationFunction:
+    """Base class: ``forward`` caches, ``backward`` uses it, ``__call__`` is pure.
+
+    Subclasses implement ``_apply(x, out)`` (the function, writing into ``out`` when
+    given) and ``_derivative_times(grad_y, out)`` (dL/dx from the cache).
+    """
+
+    name: str = ""
+
+    def __init__(self) -> None:
+        self._y: np.ndarray | None = None
+
+    def _apply(self, x: np.ndarray, out: np.ndarray | None) -> np.ndarray:
+        raise NotImplementedError
+
+    def _derivative_times(
+        self, grad_y: np.ndarray, out: np.ndarray | None
+    ) -> np.ndarray:
+        raise NotImplementedError
+
+    def forward(self, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """Compute the activation of ``x`` and cache the output for :meth:`backward`.
+
+        Parameters
+        ----------
+        x : ndarray
+            Pre-activations, any shape (softmax works along the last axis).
+        out : ndarray, optional
+            Buffer of the same shape and dtype to write into; may be ``x`` itself.
+
+        Returns
+        -------
+        ndarray
+            The activations, same shape and dtype as ``x``.
+        """
+        self._y = self._apply(_as_float(x), out)
+        return self._y
+
+    def backward(self, grad_y: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """Return dL/dx given dL/dy, using what :meth:`forward` cached.
+
+        Parameters
+        ----------
+        grad_y : ndarray
+            Gradient of the loss with respect to this activation's output.
+        out : ndarray, optional
+            Buffer to write into; may be ``grad_y`` itself.
+
+        Raises
+        ------
+        RuntimeError
+            If called before :meth:`forward`.
+        """
+        if self._y is None:
+            raise RuntimeError(
+                f"{type(self).__name__}.backward was called before forward: "
+                "run forward(x) first (a __call__ caches nothing)."
+            )
+        return self._derivative_times(np.asarray(grad_y), out)
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        """The function alone: returns a new array and caches nothing."""
+        return self._apply(_as_float(x), None)
+
+    def get_config(self) -> dict[str, Any]:
+        """Constructor arguments as a JSON-able dict (``{}`` when there are none)."""
+        return {}
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.get_config() == self.get_config()
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, tuple(sorted(self.get_config().items()))))
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
+def _as_float(x: Any) -> np.ndarray:
+    """``x`` as a float array: float32/float64 kept as they are, integers to float64."""
+    x = np.asarray(x)
+    return x if x.dtype.kind == "f" else x.astype(np.float64)
+
+
+def _scalar(value: float, like: np.ndarray) -> Any:
+    """``value`` as a scalar of ``like``'s dtype, so arithmetic never upcasts."""
+    return like.dtype.type(value) if like.dtype.kind == "f" else value
+
+
+def _times(
+    grad_y: np.ndarray, derivative: np.ndarray, out: np.ndarray | None
+) -> np.ndarray:
+    """grad_y * derivative, written into ``out`` (which may be ``grad_y``)."""
+    return np.multiply(grad_y, derivative, out=out)
+
+
+class Linear(ActivationFunction):
+    """The identity, f(x) = x (Keras ``"linear"``, alias ``"identity"``).
+
+    Example
+    -------
+    >>> Linear()(np.array([-2.0, 3.0]))
+    array([-2.,  3.])
+    """
+
+    name = "linear"
+
+    def _apply(self, x, out):
+        if out is None:
+            return x
+        if out is not x:
+            np.copyto(out, x)
+        return out
+
+    def _derivative_times(self, grad_y, out):
+        if out is None:
+            return grad_y
+        if out is not grad_y:
+            np.copyto(out, grad_y)
+        return out
+
+
+class Sigmoid(ActivationFunction):
+    """σ(x) = 1 / (1 + e⁻ˣ), with σ'(x) = σ(x)(1 − σ(x)) taken from the cached output.
+
+    Computed as 1/(1 + e^-|x|) and e^-|x|/(1 + e^-|x|) so no exponential ever
+    overflows, whatever the input.
+
+    Example
+    -------
+    >>> Sigmoid()(np.array([0.0, 1000.0, -1000.0]))
+    array([0.5, 1. , 0. ])
+    """
+
+    name = "sigmoid"
+
+    def _apply(self, x, out):
+        negative = x < 0
+        e = np.abs(x)
+        np.negative(e, out=e)
+        np.exp(e, out=e)  # e = exp(-|x|) in (0, 1]: never overflows
+        y = np.add(e, 1, out=out)
+        np.divide(1, y, out=y)
+        # for x < 0, σ(x) = e^x / (1 + e^x) = e · σ(|x|) keeps full relative precision
+        np.multiply(e, y, out=y, where=negative)
+        return y
+
+    def _derivative_times(self, grad_y, out):
+        y = self._y
+        derivative = np.subtract(1, y)
+        derivative *= y
+        return _times(grad_y, derivative, out)
+
+
+class Tanh(ActivationFunction):
+    """tanh(x), with tanh'(x) = 1 − tanh(x)² taken from the cached output.
+
+    Example
+    -------
+    >>> Tanh()(np.array([0.0]))
+    array([0.])
+    """
+
+    name = "tanh"
+
+    def _apply(self, x, out):
+        return np.tanh(x, out=out)
+
+    def _derivative_times(self, grad_y, out):
+        derivative = np.multiply(self._y, self._y)
+        np.subtract(1, derivative, out=derivative)
+        return _times(grad_y, derivative, out)
+
+
+class ReLU(ActivationFunction):
+    """max(x, 0); the derivative is 1 where the cached output is > 0, else 0.
+
+    At exactly 0 the derivative is taken as 0, like PyTorch.
+
+    Example
+    -------
+    >>> ReLU()(np.array([-3.0, 0.0, 2.5]))
+    array([0. , 0. , 2.5])
+    """
+
+    name = "relu"
+
+    def _apply(self, x, out):
+        return np.maximum(x, 0, out=out)
+
+    def _derivative_times(self, grad_y, out):
+        # a bool mask (1 byte per element) is the cheapest temporary here
+        return np.multiply(grad_y, self._y > 0, out=out)
+
+
+class LeakyReLU(ActivationFunction):
+    """x for x > 0, αx otherwise.
+
+    Parameters
+    ----------
+    alpha : float, default 0.01
+        Slope for negative inputs, in [0, 1], so that the sign of the output
+        tells the sign of the input and backward can use the cached output.
+        (Keras 3's ``leaky_relu`` defaults to 0.2; PyTorch and this library to 0.01.)
+
+    Example
+    -------
+    >>> LeakyReLU(alpha=0.1)(np.array([-2.0, 3.0]))
+    array([-0.2,  3. ])
+    """
+
+    name = "leaky_relu"
+
+    def __init__(self, alpha: float = 0.01) -> None:
+        super().__init__()
+        self.alpha = check_finite_number(alpha, "alpha", minimum=0.0, maximum=1.0)
+
+    def _apply(self, x, out):
+        scaled = np.multiply(x, _scalar(self.alpha, x))
+        # with 0 <= α <= 1, max(x, αx) is x for x > 0 and αx otherwise
+        return np.maximum(x, scaled, out=out)
+
+    def _derivative_times(self, grad_y, out):
+        not_positive = self._y <= 0
+        if out is None:
+            out = grad_y.copy()
+        elif out is not grad_y:
+            np.copyto(out, grad_y)
+        return np.multiply(out, _scalar(self.alpha, out), out=out, where=not_positive)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"alpha": self.alpha}
+
+
+class ELU(ActivationFunction):
+    """x for x > 0, α(eˣ − 1) otherwise; for x ≤ 0 the derivative α·eˣ is y + α.
+
+    Parameters
+    ----------
+    alpha : float, default 1.0
+        Saturation value for negative inputs (> 0).
+
+    Example
+    -------
+    >>> ELU()(np.array([0.0, 2.0]))
+    array([0., 2.])
+    """
+
+    name = "elu"
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        super().__init__()
+        self.alpha = check_finite_number(
+            alpha, "alpha", minimum=0.0, strict_minimum=True
+        )
+
+    def _apply(self, x, out):
+        positive = x > 0
+        negative_part = np.minimum(x, 0)  # expm1 of min(x, 0) never overflows
+        np.expm1(negative_part, out=negative_part)
+        negative_part *= _scalar(self.alpha, negative_part)
+        if out is None:
+            out = x.copy()
+        elif out is not x:
+            np.copyto(out, x)
+        np.copyto(out, negative_part, where=~positive)
+        return out
+
+    def _derivative_times(self, grad_y, out):
+        derivative = np.add(self._y, _scalar(self.alpha, self._y))
+        np.copyto(derivative, 1, where=self._y > 0)
+        return _times(grad_y, derivative, out)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"alpha": self.alpha}
+
+
+class Softplus(ActivationFunction):
+    """log(1 + eˣ), computed as max(x, 0) + log1p(e^-|x|) so it never overflows.
+
+    Its derivative σ(x) equals 1 − e^-y, taken from the cached output y.
+    Unlike PyTorch's default (``threshold=20``, returning x above it), no
+    threshold is applied: log1p(e^-x) is kept for every x.
+
+    Example
+    -------
+    >>> Softplus()(np.array([0.0]))  # log 2
+    array([0.69314718])
+    """
+
+    name = "softplus"
+
+    def _apply(self, x, out):
+        tail = np.abs(x)
+        np.negative(tail, out=tail)
+        np.exp(tail, out=tail)
+        np.log1p(tail, out=tail)
+        y = np.maximum(x, 0, out=out)
+        y += tail
+        return y
+
+    def _derivative_times(self, grad_y, out):
+        derivative = np.negative(self._y)
+        np.expm1(derivative, out=derivative)
+        np.negative(derivative, out=derivative)  # 1 - e^-y, exact for tiny y
+        return _times(grad_y, derivative, out)
+
+
+class Softmax(ActivationFunction):
+    """exp(xᵢ − max x) / Σⱼ exp(xⱼ − max x) along the last axis.
+
+    Backward is the Jacobian-vector product y ⊙ (g − Σ g ⊙ y), never the full
+    Jacobian. (With categorical cross-entropy use a linear output layer: the loss
+    fuses the softmax.)
+
+    Example
+    -------
+    >>> Softmax()(np.array([[0.0, 0.0]]))
+    array([[0.5, 0.5]])
+    """
+
+    name = "softmax"
+
+    def _apply(self, x, out):
+        shift = np.max(x, axis=-1, keepdims=True)
+        y = np.subtract(x, shift, out=out)
+        np.exp(y, out=y)
+        y /= np.sum(y, axis=-1, keepdims=True)
+        return y
+
+    def _derivative_times(self, grad_y, out):
+        y = self._y
+        dot = np.sum(grad_y * y, axis=-1, keepdims=True)
+        result = np.subtract(grad_y, dot, out=out)
+        result *= y
+        return result
+
+
+# ---------------------------------------------------------------- erf and GELU
+
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+_SERIES_TERMS = 45  # enough for |z| < 2.5 to ~1e-16 (checked against math.erf)
+_FRACTION_TERMS = 30  # enough for |z| >= 2.5 to ~1e-16 relative
+
+
+def _erf_series(z: np.ndarray) -> np.ndarray:
+    """erf(z) = 2/√π · e^(−z²) · Σₙ 2ⁿ z^(2n+1) / (2n+1)!!  (all terms positive)."""
+    z2 = z * z
+    total = np.zeros_like(z)
+    for n in range(_SERIES_TERMS, 0, -1):  # Horner, from the smallest term up
+        total += 1
+        total *= z2
+        total *= _scalar(2.0 / (2 * n + 1), z)
+    total += 1
+    np.negative(z2, out=z2)
+    np.exp(z2, out=z2)
+    total *= z2
+    total *= z
+    total *= _scalar(_TWO_OVER_SQRT_PI, z)
+    return total
+
+
+def _erfc_fraction(z: np.ndarray) -> np.ndarray:
+    """erfc(z) for z ≥ 2.5: e^(−z²)/√π · 1/(z + ½/(z + 1/(z + (3/2)/(z + …))))."""
+    tail = np.zeros_like(z)
+    for k in range(_FRACTION_TERMS, 0, -1):
+        tail += z
+        np.divide(_scalar(k / 2, z), tail, out=tail)
+    tail += z
+    result = np.exp(-(z * z))
+    result /= tail
+    result *= _scalar(1 / math.sqrt(math.pi), z)
+    return result
+
+
+def _normal_cdf(x: np.ndarray) -> np.ndarray:
+    """Φ(x) = ½ erfc(−x/√2), accurate in both tails."""
+    z = x * _scalar(1 / math.sqrt(2.0), x)
+    cdf = np.empty_like(z)
+    small = np.abs(z) < 2.5
+    cdf[small] = 0.5 + 0.5 * _erf_series(z[small])
+    low = z <= -2.5
+    cdf[low] = 0.5 * _erfc_fraction(-z[low])
+    high = z >= 2.5
+    cdf[high] = 1 - 0.5 * _erfc_fraction(z[high])
+    return cdf
+
+
+def erf(x: np.ndarray) -> np.ndarray:
+    """The error function, vectorised, to about 1e-16 in float64 (NumPy has none).
+
+    A positive-term series for |x| < 2.5 and a continued fraction for erfc
+    beyond, so no cancellation and no overflow anywhere.
+
+    Example
+    -------
+    >>> float(erf(np.array([0.5]))[0])  # math.erf(0.5)
+    0.5204998778130465
+    """
+    x = _as_float(x)
+    result = np.empty_like(x)
+    small = np.abs(x) < 2.5
+    result[small] = _erf_series(x[small])
+    big = ~small
+    magnitude = np.abs(x[big])
+    result[big] = np.copysign(1 - _erfc_fraction(magnitude), x[big])
+    return result
+
+
+class GELU(ActivationFunction):
+    """x · Φ(x), the exact erf form (``torch.nn.functional.gelu``'s default).
+
+    The derivative Φ(x) + x·φ(x) needs the input, so forward caches it (a copy
+    when ``out`` is the input itself) together with Φ(x).
+
+    Example
+    -------
+    >>> GELU()(np.array([0.0, 1.0]))  # 1 · Φ(1)
+    array([0.        , 0.84134475])
+    """
+
+    name = "gelu"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._x: np.ndarray | None = None
+        self._cdf: np.ndarray | None = None
+
+    def forward(self, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        x = _as_float(x)
+        self._cdf = _normal_cdf(x)
+        self._x = x.copy() if out is not None and np.shares_memory(x, out) else x
+        self._y = np.multiply(x, self._cdf, out=out)
+        return self._y
+
+    def _apply(self, x, out):
+        return np.multiply(x, _normal_cdf(x), out=out)
+
+    def _derivative_times(self, grad_y, out):
+        x = self._x
+        density = np.multiply(x, x)
+        density *= _scalar(-0.5, x)
+        np.exp(density, out=density)
+        density *= _scalar(1 / math.sqrt(2 * math.pi), x)  # φ(x)
+        density *= x
+        density += self._cdf
+        return _times(grad_y, density, out)
+
+
+# ---------------------------------------------------------------- registry
+
+_REGISTRY: dict[str, type[ActivationFunction]] = {
+    "linear": Linear,
+    "identity": Linear,
+    "sigmoid": Sigmoid,
+    "tanh": Tanh,
+    "relu": ReLU,
+    "leaky_relu": LeakyReLU,
+    "elu": ELU,
+    "gelu": GELU,
+    "softplus": Softplus,
+    "softmax": Softmax,
+}
+
+
+def names() -> list[str]:
+    """The accepted activation names, aliases included, sorted.
+
+    Example
+    -------
+    >>> names()[:3]
+    ['elu', 'gelu', 'identity']
+    """
+    return sorted(_REGISTRY)
+
+
+def get(identifier: str | dict | ActivationFunction | None) -> ActivationFunction:
+    """Resolve a name, a config dict or an instance to a NEW activation object.
+
+    Parameters
+    ----------
+    identifier : str, dict, ActivationFunction or None
+        A registry name (``"relu"``), ``{"name": "elu", "alpha": 0.5}``, an
+        activation (a fresh copy with the same configuration is returned, so two
+        layers never share a cache), or None for ``"linear"``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, listing the valid ones.
+    TypeError
+        For anything else.
+
+    Example
+    -------
+    >>> get({"name": "leaky_relu", "alpha": 0.2})
+    LeakyReLU(alpha=0.2)
+    """
+    if identifier is None:
+        return Linear()
+    if isinstance(identifier, ActivationFunction):
+        return type(identifier)(**identifier.get_config())
+    if isinstance(identifier, type) and issubclass(identifier, ActivationFunction):
+        return identifier()
+    config: dict[str, Any] = {}
+    if isinstance(identifier, dict):
+        config = dict(identifier)
+        identifier = config.pop("name", None)
+    if not isinstance(identifier, str):
+        raise TypeError(
+            "activation must be a name, a {'name': ...} dict or an activation "
+            f"object. Received: activation={describe(identifier)}"
+        )
+    if identifier not in _REGISTRY:
+        valid = ", ".join(repr(n) for n in names())
+        raise ValueError(f"Unknown activation: {identifier!r}. Valid names: {valid}")
+    try:
+        return _REGISTRY[identifier](**config)
+    except TypeError:
+        raise TypeError(
+            f"Activation {identifier!r} does not accept {describe(config)}. "
+            f"Accepted: {_REGISTRY[identifier]().get_config() or 'no arguments'}"
+        ) from None
