@@ -1,0 +1,547 @@
+"""Losses: a batch's mean error, and its gradient already divided by the batch size.
+
+Every loss has the same shape, with ``(y_true, y_pred)`` in that order (Keras,
+scikit-learn)::
+
+    value = loss.forward(y_true, y_pred)   # a float; caches what backward needs
+    grad = loss.backward()                 # dL/dy_pred, same shape and dtype as y_pred
+    value = loss(y_true, y_pred)           # the value alone
+
+Before training, :meth:`Loss.prepare_targets` checks and converts the user's targets
+once (finite, right length, labels in range), so the hot path does no checking.
+Reductions are those of ``torch.nn.functional`` with ``reduction="mean"``.
+
+Example
+-------
+>>> import numpy as np
+>>> from glassnet import losses
+>>> mse = losses.get("mse")
+>>> mse.forward(np.array([[1.0], [0.0]]), np.array([[0.5], [0.0]]))  # (0.25 + 0) / 2
+0.125
+>>> mse.backward()  # 2 (y_pred - y_true) / 2
+array([[-0.5],
+       [ 0. ]])
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from glassnet._validation import check_array, describe
+
+__all__ = [
+    "BinaryCrossentropy",
+    "CategoricalCrossentropy",
+    "Loss",
+    "MeanAbsoluteError",
+    "MeanSquaredError",
+    "get",
+    "names",
+]
+
+
+def _as_float(array: Any) -> np.ndarray:
+    array = np.asarray(array)
+    return array if array.dtype.kind == "f" else array.astype(np.float64)
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    """σ(z) without overflow: e^-|z| is always in (0, 1]."""
+    e = np.exp(-np.abs(z))
+    y = 1 / (1 + e)
+    np.multiply(e, y, out=y, where=z < 0)
+    return y
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    """Softmax along the last axis, shifted by the row maximum."""
+    y = z - np.max(z, axis=-1, keepdims=True)
+    np.exp(y, out=y)
+    y /= np.sum(y, axis=-1, keepdims=True)
+    return y
+
+
+class Loss:
+    """Base class: ``forward`` caches, ``backward`` returns dL/dy_pred for the batch."""
+
+    name: str = ""
+
+    def __init__(self) -> None:
+        self._cache: Any = None
+
+    # -- what subclasses write -------------------------------------------------
+    def _value(self, y_true: np.ndarray, y_pred: np.ndarray, cache: bool) -> float:
+        raise NotImplementedError
+
+    def _gradient(self) -> np.ndarray:
+        raise NotImplementedError
+
+    # -- the shared shape -------------------------------------------------------
+    def _align(self, y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Cheap shape/dtype alignment so prepared *and* raw targets both work."""
+        y_pred = _as_float(y_pred)
+        y_true = np.asarray(y_true)
+        if y_true.shape != y_pred.shape and y_true.size == y_pred.size:
+            y_true = y_true.reshape(y_pred.shape)  # (n,) targets for (n, 1) outputs
+        elif y_true.shape != y_pred.shape:
+            raise ValueError(
+                f"y_true and y_pred must have the same shape for {self.name}. "
+                f"Received: y_true with shape {y_true.shape}, y_pred with shape "
+                f"{y_pred.shape}"
+            )
+        if y_true.dtype != y_pred.dtype:
+            y_true = y_true.astype(y_pred.dtype)  # never upcast y_pred
+        return y_true, y_pred
+
+    def forward(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
+        """Mean loss of the batch; caches what :meth:`backward` needs.
+
+        Parameters
+        ----------
+        y_true : ndarray
+            Targets, ideally from :meth:`prepare_targets`.
+        y_pred : ndarray of shape (n_samples, n_outputs)
+            The model's raw outputs.
+
+        Returns
+        -------
+        float
+        """
+        return self._value(*self._align(y_true, y_pred), cache=True)
+
+    def backward(self) -> np.ndarray:
+        """dL/dy_pred for the last :meth:`forward`, already divided by the batch size.
+
+        Returns a new array of ``y_pred``'s shape and dtype.
+
+        Raises
+        ------
+        RuntimeError
+            If called before :meth:`forward`.
+        """
+        if self._cache is None:
+            raise RuntimeError(
+                f"{type(self).__name__}.backward was called before forward: "
+                "run forward(y_true, y_pred) first (a __call__ caches nothing)."
+            )
+        return self._gradient()
+
+    def __call__(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
+        """The mean loss alone; caches nothing."""
+        return self._value(*self._align(y_true, y_pred), cache=False)
+
+    def output_transform(self, y_pred: np.ndarray) -> np.ndarray:
+        """Map raw model outputs to what a user reads as predictions (identity here)."""
+        return np.asarray(y_pred)
+
+    def prepare_targets(
+        self, y: Any, n_outputs: int, dtype: Any, n_samples: int | None = None
+    ) -> np.ndarray:
+        """Check the user's targets once and convert them for training.
+
+        Parameters
+        ----------
+        y : array_like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets as the user gave them.
+        n_outputs : int
+            Width of the model's output layer.
+        dtype : str or numpy.dtype
+            The model's float dtype; float targets are cast to it.
+        n_samples : int, optional
+            Number of rows of X, to check that ``y`` has one target per sample.
+
+        Returns
+        -------
+        ndarray
+            Regression targets as ``(n_samples, n_outputs)`` arrays of ``dtype``
+            (1-D targets of a 1-output model become a column).
+
+        Raises
+        ------
+        TypeError
+            For non-numeric targets (strings, objects).
+        ValueError
+            For NaN/inf, no samples, the wrong length or the wrong width.
+        """
+        y = _checked(y, n_samples)
+        if y.ndim == 1 and n_outputs == 1:
+            y = y.reshape(-1, 1)
+        if y.ndim != 2 or y.shape[1] != n_outputs:
+            raise ValueError(
+                f"y must have shape (n_samples, {n_outputs}) for a model with "
+                f"{n_outputs} output(s). Received: y with shape {y.shape}"
+            )
+        return y.astype(dtype, copy=False)
+
+    def get_config(self) -> dict[str, Any]:
+        """Constructor arguments as a JSON-able dict."""
+        return {}
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.get_config() == self.get_config()
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, tuple(sorted(self.get_config().items()))))
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
+def _checked(y: Any, n_samples: int | None) -> np.ndarray:
+    """Numbers, finite, 1-D or 2-D, non-empty, and one row per sample of X."""
+    y = check_array(y, "y", ndim=(1, 2))
+    if n_samples is not None and y.shape[0] != n_samples:
+        raise ValueError(
+            f"y must have one target per sample of X ({n_samples} samples). "
+            f"Received: y with {y.shape[0]} rows (shape {y.shape})"
+        )
+    return y
+
+
+class MeanSquaredError(Loss):
+    """L = mean((y_pred − y_true)²) over all elements; ∂L/∂y_pred = 2(y_pred − y_true)/N
+
+    N is the number of elements (PyTorch's ``mse_loss``), which is the batch size
+    for one output.
+
+    Example
+    -------
+    >>> MeanSquaredError()(np.array([[1.0, 0.0]]), np.array([[0.0, 0.0]]))  # 1/2
+    0.5
+    """
+
+    name = "mse"
+
+    def _value(self, y_true, y_pred, cache):
+        diff = np.subtract(y_pred, y_true)
+        if cache:
+            self._cache = diff
+        return float(np.mean(np.square(diff)))
+
+    def _gradient(self):
+        diff = self._cache
+        return diff * diff.dtype.type(2.0 / diff.size)
+
+
+class MeanAbsoluteError(Loss):
+    """L = mean(|y_pred − y_true|); ∂L/∂y_pred = sign(y_pred − y_true)/N (0 at a tie).
+
+    Example
+    -------
+    >>> MeanAbsoluteError()(np.array([[1.0], [3.0]]), np.array([[0.0], [4.0]]))
+    1.0
+    """
+
+    name = "mae"
+
+    def _value(self, y_true, y_pred, cache):
+        diff = np.subtract(y_pred, y_true)
+        if cache:
+            self._cache = diff
+        return float(np.mean(np.abs(diff)))
+
+    def _gradient(self):
+        diff = self._cache
+        grad = np.sign(diff)
+        grad *= diff.dtype.type(1.0 / diff.size)
+        return grad
+
+
+class BinaryCrossentropy(Loss):
+    """L = −mean(y log p + (1 − y) log(1 − p)) over every element.
+
+    Parameters
+    ----------
+    from_logits : bool, default False
+        False: ``y_pred`` holds probabilities p (a sigmoid output), clipped to
+        [ε, 1 − ε] like Keras, and ∂L/∂p = (p − y) / (p(1 − p)) / N, evaluated at
+        the clipped p so that a saturated sigmoid still gets a gradient.
+        True: ``y_pred`` holds logits z, L uses max(z, 0) − zy + log(1 + e^−|z|)
+        (no overflow, no clipping) and ∂L/∂z = (σ(z) − y) / N.
+    epsilon : float, default 1e-7
+        The clipping margin for probabilities (Keras' ``epsilon()``).
+
+    Example
+    -------
+    >>> bce = BinaryCrossentropy()
+    >>> round(bce(np.array([[1.0], [0.0]]), np.array([[0.5], [0.5]])), 6)  # log 2
+    0.693147
+    """
+
+    name = "binary_crossentropy"
+
+    def __init__(self, from_logits: bool = False, epsilon: float = 1e-7) -> None:
+        super().__init__()
+        if not isinstance(from_logits, (bool, np.bool_)):
+            raise TypeError(
+                f"from_logits must be True or False. "
+                f"Received: from_logits={describe(from_logits)}"
+            )
+        self.from_logits = bool(from_logits)
+        if not 0 < epsilon < 0.5:
+            raise ValueError(
+                f"epsilon must be a number in (0, 0.5). Received: epsilon={epsilon!r}"
+            )
+        self.epsilon = float(epsilon)
+
+    def _value(self, y_true, y_pred, cache):
+        if self.from_logits:
+            # log(1 + e^z) − zy, with log(1 + e^z) = max(z, 0) + log1p(e^−|z|)
+            elementwise = np.log1p(np.exp(-np.abs(y_pred)))
+            elementwise += np.maximum(y_pred, 0)
+            elementwise -= y_pred * y_true
+            if cache:
+                self._cache = (y_true, y_pred)
+            return float(np.mean(elementwise))
+        eps = y_pred.dtype.type(self.epsilon)
+        p = np.clip(y_pred, eps, 1 - eps)
+        q = np.subtract(1, p)
+        elementwise = y_true * np.log(p)
+        elementwise += (1 - y_true) * np.log(q)
+        if cache:
+            self._cache = (y_true, p, q)
+        return -float(np.mean(elementwise))
+
+    def _gradient(self):
+        if self.from_logits:
+            y_true, z = self._cache
+            grad = _sigmoid(z)
+            grad -= y_true
+        else:
+            y_true, p, q = self._cache
+            grad = p - y_true
+            grad /= p * q
+        grad *= grad.dtype.type(1.0 / grad.size)
+        return grad
+
+    def output_transform(self, y_pred: np.ndarray) -> np.ndarray:
+        """Probabilities: σ(logits) when ``from_logits``, else ``y_pred`` unchanged."""
+        y_pred = _as_float(y_pred)
+        return _sigmoid(y_pred) if self.from_logits else y_pred
+
+    def prepare_targets(self, y, n_outputs, dtype, n_samples=None):
+        """As :meth:`Loss.prepare_targets`, and every target must lie in [0, 1]."""
+        y = super().prepare_targets(y, n_outputs, dtype, n_samples)
+        outside = (y < 0) | (y > 1)
+        if outside.any():
+            where = tuple(int(i) for i in np.argwhere(outside)[0])
+            raise ValueError(
+                "binary_crossentropy targets must be in [0, 1] (0/1 labels or "
+                f"probabilities). Received: y[{where[0]}, {where[1]}]={y[where]!r}"
+            )
+        return y
+
+    def get_config(self) -> dict[str, Any]:
+        return {"from_logits": self.from_logits, "epsilon": self.epsilon}
+
+
+class CategoricalCrossentropy(Loss):
+    """Softmax and cross-entropy fused, on logits: L = −mean over samples of log pₖ.
+
+    log p = z − max z − log Σ exp(z − max z) (a stable log-softmax), summed over
+    classes against the targets and averaged over samples (PyTorch's
+    ``cross_entropy``). ∂L/∂z = (softmax(z) − onehot) / n. Targets are integer
+    labels of shape (n,) — the fast path: no one-hot array is ever built — or
+    one-hot / probability rows of shape (n, k).
+
+    Use it with a *linear* output layer; :meth:`output_transform` gives the
+    probabilities. ``"sparse_categorical_crossentropy"`` is the same loss.
+
+    Example
+    -------
+    >>> cce = CategoricalCrossentropy()
+    >>> round(cce(np.array([0, 1]), np.zeros((2, 3))), 6)  # log 3 for uniform logits
+    1.098612
+    """
+
+    name = "categorical_crossentropy"
+
+    def _value(self, y_true, y_pred, cache):
+        if y_pred.ndim != 2:
+            raise ValueError(
+                "categorical_crossentropy needs logits of shape (n_samples, "
+                f"n_classes). Received: y_pred with shape {y_pred.shape}"
+            )
+        n = y_pred.shape[0]
+        shifted = y_pred - np.max(y_pred, axis=1, keepdims=True)
+        labels = y_true.ndim == 1 or (y_true.shape[1] == 1 and y_pred.shape[1] > 1)
+        if labels:
+            y_true = y_true.reshape(-1)
+            if y_true.dtype.kind != "i":
+                y_true = y_true.astype(np.int64)
+            picked = shifted[np.arange(n), y_true]
+        else:
+            picked = np.einsum("ij,ij->i", shifted, y_true)
+        exps = np.exp(shifted, out=shifted)
+        sums = np.sum(exps, axis=1)
+        # −Σₖ yₖ log pₖ = (Σₖ yₖ)·log Σ exp − Σₖ yₖ·shiftedₖ ; Σₖ yₖ = 1 for labels
+        weights = 1 if labels else np.sum(y_true, axis=1)
+        value = float(np.mean(np.log(sums) * weights - picked))
+        if cache:
+            exps /= sums[:, None]  # the softmax, which backward needs
+            self._cache = (y_true, exps, labels)
+        return value
+
+    def _gradient(self):
+        y_true, probs, labels = self._cache
+        n = probs.shape[0]
+        scale = probs.dtype.type(1.0 / n)
+        if labels:
+            grad = probs * scale
+            grad[np.arange(n), y_true] -= scale
+        else:
+            # d/dz of −Σ y log softmax(z) is softmax·Σy − y (= softmax − y for one-hot)
+            grad = probs * np.sum(y_true, axis=1, keepdims=True)
+            grad -= y_true
+            grad *= scale
+        return grad
+
+    def forward(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
+        return self._value(*self._align_labels(y_true, y_pred), cache=True)
+
+    def __call__(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
+        return self._value(*self._align_labels(y_true, y_pred), cache=False)
+
+    def _align_labels(self, y_true, y_pred):
+        y_pred = _as_float(y_pred)
+        y_true = np.asarray(y_true)
+        if y_true.ndim == 2 and y_true.shape[1] > 1 and y_true.dtype != y_pred.dtype:
+            y_true = y_true.astype(y_pred.dtype)
+        return y_true, y_pred
+
+    def output_transform(self, y_pred: np.ndarray) -> np.ndarray:
+        """Class probabilities: the softmax of the logits (last axis)."""
+        return _softmax(_as_float(y_pred))
+
+    def prepare_targets(self, y, n_outputs, dtype, n_samples=None):
+        """Check labels or one-hot rows once; integer labels stay int64 and 1-D.
+
+        Integer labels (also as integral floats, or a column of shape (n, 1)) must
+        lie in [0, n_outputs). One-hot or probability rows must have n_outputs
+        columns, be non-negative and sum to 1.
+
+        Example
+        -------
+        >>> CategoricalCrossentropy().prepare_targets([2, 0], 3, "float32")
+        array([2, 0])
+        """
+        y = _checked(y, n_samples)
+        if n_outputs < 2:
+            raise ValueError(
+                "categorical_crossentropy needs a model with at least 2 outputs "
+                f"(one logit per class). Received: n_outputs={n_outputs}; for two "
+                "classes with one output use 'binary_crossentropy_from_logits'"
+            )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y.reshape(-1)
+        if y.ndim == 1:
+            return _checked_labels(y, n_outputs)
+        if y.shape[1] != n_outputs:
+            raise ValueError(
+                f"y must be integer labels of shape (n_samples,) or one-hot rows of "
+                f"shape (n_samples, {n_outputs}) for {n_outputs} outputs. "
+                f"Received: y with shape {y.shape}"
+            )
+        y = y.astype(dtype, copy=False)
+        sums = np.sum(y, axis=1, dtype=np.float64)
+        bad = np.flatnonzero((np.min(y, axis=1) < 0) | (np.abs(sums - 1) > 1e-3))
+        if bad.size:
+            row = int(bad[0])
+            raise ValueError(
+                "one-hot targets must be non-negative and each row must sum to 1. "
+                f"Received: y[{row}]={y[row]!r} (sum {sums[row]:g})"
+            )
+        return y
+
+
+def _checked_labels(y: np.ndarray, n_outputs: int) -> np.ndarray:
+    """Integer class labels in [0, n_outputs), returned as int64."""
+    rule = f"labels must be integers in [0, {n_outputs}) for {n_outputs} outputs"
+    if y.dtype.kind == "f":
+        fractional = np.flatnonzero(y != np.round(y))
+        if fractional.size:
+            i = int(fractional[0])
+            raise ValueError(f"{rule}. Received: {y[i].item()!r} (y[{i}])")
+    outside = np.flatnonzero((y < 0) | (y >= n_outputs))
+    if outside.size:
+        i = int(outside[0])
+        value = y[i].item()
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        raise ValueError(f"{rule}. Received: {value!r} (y[{i}])")
+    return y.astype(np.int64, copy=False)
+
+
+# ---------------------------------------------------------------- registry
+
+_REGISTRY: dict[str, Any] = {
+    "mse": MeanSquaredError,
+    "mean_squared_error": MeanSquaredError,
+    "mae": MeanAbsoluteError,
+    "mean_absolute_error": MeanAbsoluteError,
+    "binary_crossentropy": BinaryCrossentropy,
+    "binary_crossentropy_from_logits": (
+        lambda **config: BinaryCrossentropy(**{"from_logits": True, **config})
+    ),
+    "categorical_crossentropy": CategoricalCrossentropy,
+    "sparse_categorical_crossentropy": CategoricalCrossentropy,
+}
+
+
+def names() -> list[str]:
+    """The accepted loss names, aliases included, sorted.
+
+    Example
+    -------
+    >>> "categorical_crossentropy" in names()
+    True
+    """
+    return sorted(_REGISTRY)
+
+
+def get(identifier: str | dict | Loss) -> Loss:
+    """Resolve a name, a config dict or an instance to a NEW loss object.
+
+    Parameters
+    ----------
+    identifier : str, dict or Loss
+        A registry name (``"mse"``), ``{"name": "binary_crossentropy",
+        "from_logits": True}``, or a loss (a fresh copy with its configuration).
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, listing the valid ones.
+    TypeError
+        For anything else.
+
+    Example
+    -------
+    >>> get("binary_crossentropy_from_logits")
+    BinaryCrossentropy(from_logits=True, epsilon=1e-07)
+    """
+    if isinstance(identifier, Loss):
+        return type(identifier)(**identifier.get_config())
+    if isinstance(identifier, type) and issubclass(identifier, Loss):
+        return identifier()
+    config: dict[str, Any] = {}
+    if isinstance(identifier, dict):
+        config = dict(identifier)
+        identifier = config.pop("name", None)
+    if not isinstance(identifier, str):
+        raise TypeError(
+            "loss must be a name, a {'name': ...} dict or a Loss object. "
+            f"Received: loss={describe(identifier)}"
+        )
+    if identifier not in _REGISTRY:
+        valid = ", ".join(repr(n) for n in names())
+        raise ValueError(f"Unknown loss: {identifier!r}. Valid names: {valid}")
+    try:
+        return _REGISTRY[identifier](**config)
+    except TypeError:
+        raise TypeError(
+            f"Loss {identifier!r} does not accept {describe(config)}."
+        ) from None
