@@ -1,0 +1,439 @@
+"""Shared pieces of the benchmark scripts: data, models, timing, tables, environment.
+
+Every benchmark script imports this module from its own folder (``python
+benchmarks/x.py`` puts ``benchmarks/`` on ``sys.path``). Nothing here is part of
+glassnet: the glassnet side uses only the public API (``gn.Sequential``,
+``gn.Dense``, ``gn.optimizers``, ``compile``/``fit``/``evaluate``,
+``glassnet.datasets``, ``glassnet.article``).
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+MNIST_SHAPE = (60_000, 784)
+# The float32 MNIST training set: 60,000 x 784 x 4 bytes.
+MNIST_TRAIN_MB = MNIST_SHAPE[0] * MNIST_SHAPE[1] * 4 / 1e6
+OPENBLAS_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+
+# ---------------------------------------------------------------------------- data
+
+
+def data_root() -> Path | None:
+    """The folder holding ``mnist/`` and ``fashion-mnist/``, or None when absent.
+
+    ``GLASSNET_DATA`` wins when set (it may name the root or the dataset folder's
+    parent); otherwise ``../shared/data`` relative to the repository.
+    """
+    candidates = []
+    if os.environ.get("GLASSNET_DATA"):
+        candidates.append(Path(os.environ["GLASSNET_DATA"]))
+    candidates.append(REPO.parent / "shared" / "data")
+    for root in candidates:
+        if (root / "mnist").is_dir() or (root / "fashion-mnist").is_dir():
+            return root
+    return None
+
+
+def _read_idx(path: Path) -> np.ndarray:
+    """Read one gzipped IDX file (the original MNIST format) into a uint8 array."""
+    with gzip.open(path, "rb") as f:
+        raw = f.read()
+    ndim = raw[3]
+    shape = tuple(
+        int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)
+    )
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
+
+
+def _scale(images: np.ndarray) -> np.ndarray:
+    """uint8 images -> float32 rows in [0, 1], without a float64 temporary."""
+    x = images.reshape(len(images), -1).astype(np.float32)
+    x *= np.float32(1 / 255)
+    return x
+
+
+def _load_with_glassnet(name: str, folder: Path):
+    """Try ``glassnet.datasets.<name>``; return (Xtr, ytr, Xte, yte) or None."""
+    try:
+        from glassnet import datasets
+    except Exception:  # the module may not be written yet
+        return None
+    loader = getattr(datasets, name.replace("-", "_"), None)
+    if loader is None:
+        return None
+    for call in (
+        lambda: loader(folder),
+        lambda: loader(path=folder),
+        lambda: loader(folder.parent),
+        lambda: loader(),
+    ):
+        try:
+            result = call()
+        except Exception:
+            continue
+        arrays = _unpack(result)
+        if arrays is not None:
+            return arrays
+    return None
+
+
+def _unpack(result):
+    """Accept ((Xtr, ytr), (Xte, yte)), (Xtr, ytr, Xte, yte) or a dict of arrays."""
+    if isinstance(result, dict):
+        keys = ("X_train", "y_train", "X_test", "y_test")
+        if all(k in result for k in keys):
+            return tuple(result[k] for k in keys)
+        return None
+    if isinstance(result, tuple | list):
+        if len(result) == 2 and all(len(part) == 2 for part in result):
+            (a, b), (c, d) = result
+            return a, b, c, d
+        if len(result) == 4:
+            return tuple(result)
+    return None
+
+
+def load_mnist(name: str = "mnist", n_train: int | None = None, generated_ok=True):
+    """MNIST (or ``"fashion-mnist"``) as float32 rows in [0, 1] and int64 labels.
+
+    Returns ``(X_train, y_train, X_test, y_test, source)`` where ``source`` says
+    where the data came from. When the files are absent and ``generated_ok``,
+    same-shaped random data stands in (good for timing, meaningless for accuracy);
+    otherwise ``None`` is returned.
+    """
+    root = data_root()
+    folder = root / name if root is not None else None
+    if folder is not None and (folder / "train-images-idx3-ubyte.gz").exists():
+        arrays = _load_with_glassnet(name, folder)
+        how = "glassnet.datasets"
+        if arrays is None:
+            how = "benchmarks IDX reader (glassnet.datasets not usable)"
+            arrays = tuple(
+                _read_idx(
+                    folder / f"{part}-{kind}-idx{3 if kind == 'images' else 1}-ubyte.gz"
+                )
+                for part in ("train", "t10k")
+                for kind in ("images", "labels")
+            )
+        xtr, ytr, xte, yte = (np.asarray(a) for a in arrays)
+        xtr, xte = (_as_rows(x) for x in (xtr, xte))
+        ytr, yte = (_as_labels(y) for y in (ytr, yte))
+        source = f"{name} from {folder} via {how}"
+    elif generated_ok:
+        rng = np.random.default_rng(0)
+        xtr = rng.random(MNIST_SHAPE, dtype=np.float32)
+        ytr = rng.integers(0, 10, MNIST_SHAPE[0])
+        xte = rng.random((10_000, 784), dtype=np.float32)
+        yte = rng.integers(0, 10, 10_000)
+        source = f"GENERATED random data of MNIST's shape ({name} files not found)"
+    else:
+        return None
+    if n_train is not None and n_train < len(xtr):
+        xtr, ytr = np.ascontiguousarray(xtr[:n_train]), ytr[:n_train].copy()
+        source += f", first {n_train} training rows"
+    return xtr, ytr, xte, yte, source
+
+
+def _as_rows(x: np.ndarray) -> np.ndarray:
+    x = x.reshape(len(x), -1)
+    if x.dtype == np.uint8:
+        return _scale(x)
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    if x.max() > 1.5:  # a loader that returned 0..255 floats
+        x *= np.float32(1 / 255)
+    return x
+
+
+def _as_labels(y: np.ndarray) -> np.ndarray:
+    y = np.asarray(y)
+    if y.ndim == 2:  # one-hot
+        y = y.argmax(axis=1)
+    return y.astype(np.int64)
+
+
+# -------------------------------------------------------------------------- models
+
+
+def import_torch():
+    """Import PyTorch and pin it to two threads, as every comparison here does."""
+    import torch
+
+    torch.set_num_threads(2)
+    return torch
+
+
+def torch_mlp(sizes: Sequence[int], seed: int, dtype=None, final=None):
+    """An ``nn.Sequential`` of Linear+ReLU layers, glorot-uniform weights, zero biases.
+
+    The same initialisation scheme as glassnet's ``Dense`` default
+    (``weight_init="glorot_uniform"``, ``bias_init="zeros"``).
+    """
+    torch = import_torch()
+    from torch import nn
+
+    torch.manual_seed(seed)
+    layers = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        linear = nn.Linear(n_in, n_out)
+        nn.init.xavier_uniform_(linear.weight)
+        nn.init.zeros_(linear.bias)
+        layers.append(linear)
+        if i < len(sizes) - 2:
+            layers.append(nn.ReLU(inplace=True))
+    if final is not None:
+        layers.append(final)
+    model = nn.Sequential(*layers)
+    return model.to(dtype if dtype is not None else torch.float32)
+
+
+def torch_epoch(model, optimizer, X, y, batch_size: int, generator) -> float:
+    """One epoch of the fastest plain PyTorch loop; returns the mean batch loss.
+
+    A fresh permutation per epoch, each batch gathered by ``index_select``, no
+    DataLoader, ``zero_grad(set_to_none=True)``.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    n = X.shape[0]
+    perm = torch.randperm(n, generator=generator)
+    total = torch.zeros((), dtype=torch.float64)
+    for start in range(0, n, batch_size):
+        idx = perm[start : start + batch_size]
+        xb = X.index_select(0, idx)
+        yb = y.index_select(0, idx)
+        optimizer.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(model(xb), yb)
+        loss.backward()
+        optimizer.step()
+        total += loss.detach()
+    return float(total) / -(-n // batch_size)
+
+
+def torch_accuracy(model, X, y, batch_size: int = 10_000) -> float:
+    """Test accuracy of a PyTorch classifier (logits out)."""
+    import torch
+
+    correct = 0
+    with torch.inference_mode():
+        for start in range(0, X.shape[0], batch_size):
+            logits = model(X[start : start + batch_size])
+            correct += int((logits.argmax(1) == y[start : start + batch_size]).sum())
+    return correct / X.shape[0]
+
+
+def glassnet_mlp(sizes: Sequence[int], seed: int, dtype: str = "float32"):
+    """The glassnet ``Sequential`` twin of :func:`torch_mlp` (logits out)."""
+    import glassnet as gn
+
+    layers = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        hidden = i < len(sizes) - 2
+        layers.append(
+            gn.Dense(
+                n_in,
+                n_out,
+                activation="relu" if hidden else None,
+                weight_init="glorot_uniform",
+            )
+        )
+    return gn.Sequential(layers, seed=seed, dtype=dtype)
+
+
+def glassnet_optimizer(name: str, learning_rate: float):
+    import glassnet as gn
+
+    cls = {"sgd": gn.optimizers.SGD, "adam": gn.optimizers.Adam}[name]
+    return cls(learning_rate=learning_rate)
+
+
+def torch_optimizer(name: str, params, learning_rate: float):
+    import torch
+
+    cls = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}[name]
+    return cls(params, lr=learning_rate)
+
+
+class MatmulFloor:
+    """Only the matrix products of an MLP's training step, into preallocated buffers.
+
+    Forward ``a @ W`` per layer; backward ``a.T @ delta`` (weight gradient) per layer
+    and ``delta @ W.T`` (input gradient) for every layer but the first. No bias,
+    activation, loss, gather or update: what remains is the BLAS time that any
+    implementation of this step must spend, the physical floor on this machine.
+    """
+
+    def __init__(self, sizes: Sequence[int], batch_size: int, seed: int = 0):
+        rng = np.random.default_rng(seed)
+        pairs = list(zip(sizes[:-1], sizes[1:], strict=True))
+        f32 = np.float32
+        self.batch_size = batch_size
+        self.W = [
+            (rng.standard_normal((a, b)) / np.sqrt(a)).astype(f32) for a, b in pairs
+        ]
+        self.dW = [np.empty((a, b), f32) for a, b in pairs]
+        self.acts = [np.empty((batch_size, b), f32) for _, b in pairs]
+        self.deltas = [np.empty((batch_size, a), f32) for a, _ in pairs]
+        self.grad_out = (rng.standard_normal((batch_size, sizes[-1])) * 1e-2).astype(
+            f32
+        )
+
+    def epoch(self, X: np.ndarray) -> None:
+        n, bs = X.shape[0], self.batch_size
+        for start in range(0, n, bs):
+            xb = X[start : start + bs]
+            b = xb.shape[0]
+            inputs = [xb]
+            for W, act in zip(self.W, self.acts, strict=True):
+                np.matmul(inputs[-1], W, out=act[:b])
+                inputs.append(act[:b])
+            delta = self.grad_out[:b]
+            for i in range(len(self.W) - 1, -1, -1):
+                np.matmul(inputs[i].T, delta, out=self.dW[i])
+                if i > 0:
+                    np.matmul(delta, self.W[i].T, out=self.deltas[i][:b])
+                    delta = self.deltas[i][:b]
+
+
+# -------------------------------------------------------------------------- timing
+
+
+def alternate(
+    contenders: dict[str, Callable[[], float | None]],
+    repeats: int,
+    warmup: int = 1,
+    progress: bool = True,
+) -> dict[str, list[float]]:
+    """Run the contenders A B C A B C ... and return each one's times in seconds.
+
+    A contender is a callable that does one unit of work; it may return its own
+    elapsed seconds (to leave setup out), or None to be timed around the call.
+    ``warmup`` untimed rounds come first (caches, lazy imports, thread pools).
+    """
+    times: dict[str, list[float]] = {name: [] for name in contenders}
+    for _ in range(warmup):
+        for fn in contenders.values():
+            fn()
+    for r in range(repeats):
+        for name, fn in contenders.items():
+            t0 = time.perf_counter()
+            own = fn()
+            elapsed = time.perf_counter() - t0
+            times[name].append(own if own is not None else elapsed)
+        if progress:
+            done = ", ".join(f"{k} {v[-1]:.3g}s" for k, v in times.items())
+            print(f"  round {r + 1}/{repeats}: {done}", file=sys.stderr, flush=True)
+    return times
+
+
+def med(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def spread(values: Sequence[float], scale: float = 1.0, digits: int = 3) -> str:
+    """'median (min–max)' of ``values * scale``."""
+    m, lo, hi = (scale * v for v in (med(values), min(values), max(values)))
+    return f"{m:.{digits}g} ({lo:.{digits}g}–{hi:.{digits}g})"
+
+
+def ratio(a: Sequence[float], b: Sequence[float]) -> float:
+    return med(a) / med(b)
+
+
+def verdict(value: float, target: float, below: bool = True) -> str:
+    ok = value <= target if below else value >= target
+    sign = "≤" if below else "≥"
+    return f"{'MET' if ok else 'MISSED'} (target {sign} {target:g})"
+
+
+# -------------------------------------------------------------------------- output
+
+
+def table(
+    headers: Sequence[str], rows: Sequence[Sequence[object]], title: str = ""
+) -> str:
+    """A Markdown pipe table (readable in a terminal, pasteable into the README)."""
+    cells = [[str(c) for c in headers]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = []
+    if title:
+        lines += [f"### {title}", ""]
+    fmt = lambda row: "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |"  # noqa: E731
+    lines.append(fmt(cells[0]))
+    lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    lines += [fmt(r) for r in cells[1:]]
+    return "\n".join(lines)
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def environment(with_blas: bool = True) -> str:
+    """Versions, CPU, load and BLAS (threadpoolctl) as a few lines of text."""
+    lines = [f"python {platform.python_version()}, numpy {np.__version__}"]
+    for mod in ("torch", "sklearn", "glassnet"):
+        if mod in sys.modules:
+            lines[0] += f", {mod} {getattr(sys.modules[mod], '__version__', '?')}"
+    load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
+    lines.append(
+        f"cpu: {cpu_name()}, {os.cpu_count()} logical cores, load average {load}"
+    )
+    env = ", ".join(f"{k}={os.environ.get(k, '(unset)')}" for k in OPENBLAS_VARS)
+    lines.append(f"env: {env}")
+    if with_blas:
+        lines += [f"blas: {entry}" for entry in blas_info()]
+    return "\n".join(lines)
+
+
+def blas_info() -> list[str]:
+    """One line per thread pool threadpoolctl sees (BLAS and OpenMP libraries)."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return ["threadpoolctl not installed"]
+    out = []
+    for pool in threadpool_info():
+        kernel = pool.get("architecture") or pool.get("threading_layer") or "-"
+        out.append(
+            f"{pool.get('internal_api')} {pool.get('version')} "
+            f"kernel/corelib={kernel} threads={pool.get('num_threads')} "
+            f"({Path(pool.get('filepath', '')).name})"
+        )
+    return out
+
+
+def openblas_architecture() -> str:
+    """The OpenBLAS kernel that NumPy's BLAS uses right now (e.g. Haswell, SkylakeX)."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "unknown (no threadpoolctl)"
+    archs = [
+        f"{p.get('architecture')} ({Path(p.get('filepath', '')).name})"
+        for p in threadpool_info()
+        if p.get("internal_api") == "openblas"
+    ]
+    return ", ".join(archs) or "no OpenBLAS loaded"
+
+
+def banner(title: str) -> None:
+    print(f"\n## {title}\n", flush=True)

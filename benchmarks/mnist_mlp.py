@@ -1,0 +1,289 @@
+"""MNIST MLP: seconds per epoch for glassnet, PyTorch, scikit-learn and the matmul floor.
+
+784-256-128-10, ReLU, softmax cross-entropy from logits, batch 128, float32, the
+60,000 MNIST training images, one epoch per timed call. The contenders run in turn
+(A B C D A B C D ...) for several rounds; medians with min and max are reported.
+
+    python benchmarks/mnist_mlp.py                 # the full measurement (a few minutes)
+    python benchmarks/mnist_mlp.py --quick         # a smoke run on 2,048 rows
+    python benchmarks/mnist_mlp.py --unset-openblas-env   # the same, in a child process
+                                                   # without OPENBLAS_CORETYPE/L2_SIZE
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+import warnings
+
+import _common as c
+
+SIZES = (784, 256, 128, 10)
+BATCH = 128
+LEARNING_RATES = {"sgd": 0.1, "adam": 1e-3}
+CONTENDERS = ("glassnet", "torch", "sklearn", "floor")
+TARGETS = {"torch": 0.80, "sklearn": 0.60, "floor": 1.3}
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny smoke run")
+    parser.add_argument("--repeats", type=int, default=None, help="timed rounds (5)")
+    parser.add_argument("--n-train", type=int, default=None, help="training rows used")
+    parser.add_argument("--optimizers", default="sgd,adam")
+    parser.add_argument("--contenders", default=",".join(CONTENDERS))
+    parser.add_argument(
+        "--torch-impl",
+        choices=("default", "foreach", "fused"),
+        default="fused",
+        help="torch.optim implementation: fused (fastest on this CPU), foreach, or default (what SGD/Adam(params, lr) pick)",
+    )
+    parser.add_argument(
+        "--unset-openblas-env",
+        action="store_true",
+        help="re-run in a child process with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE "
+        "removed from that child's environment only",
+    )
+    args = parser.parse_args(argv)
+    if args.repeats is None:
+        args.repeats = 1 if args.quick else 5
+    if args.n_train is None and args.quick:
+        args.n_train = 2048
+    return args
+
+
+# ---------------------------------------------------------------- the contenders
+
+
+def make_glassnet(X, y, optimizer: str, seed: int = 0):
+    model = c.glassnet_mlp(SIZES, seed=seed)
+    model.compile(
+        loss="categorical_crossentropy",
+        optimizer=c.glassnet_optimizer(optimizer, LEARNING_RATES[optimizer]),
+    )
+
+    def epoch() -> None:
+        model.fit(X, y, epochs=1, batch_size=BATCH, shuffle=True, verbose=0)
+
+    return epoch
+
+
+def make_torch(X, y, optimizer: str, impl: str = "fused", seed: int = 0):
+    torch = c.import_torch()
+    model = c.torch_mlp(SIZES, seed=seed)
+    # fused=True is the fastest torch.optim path on this CPU (measured: Adam epoch
+    # 0.53 s fused, 0.62 s foreach, 0.67 s default), so the peer gets it.
+    kwargs = {} if impl == "default" else {impl: True}
+    opt_cls = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}[optimizer]
+    opt = opt_cls(model.parameters(), lr=LEARNING_RATES[optimizer], **kwargs)
+    X_t, y_t = torch.from_numpy(X), torch.from_numpy(y)  # shared memory, no copy
+    gen = torch.Generator().manual_seed(seed)
+
+    def epoch() -> None:
+        c.torch_epoch(model, opt, X_t, y_t, BATCH, gen)
+
+    return epoch
+
+
+def make_sklearn(X, y, optimizer: str, seed: int = 0):
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    # Plain SGD (no momentum) and no L2 penalty, to do the same steps as the others;
+    # warm_start so that each timed fit() continues training for one more epoch.
+    clf = MLPClassifier(
+        hidden_layer_sizes=SIZES[1:-1],
+        activation="relu",
+        solver=optimizer,
+        alpha=0.0,
+        batch_size=BATCH,
+        learning_rate_init=LEARNING_RATES[optimizer],
+        max_iter=1,
+        shuffle=True,
+        random_state=seed,
+        momentum=0.0,
+        nesterovs_momentum=False,
+        warm_start=True,
+    )
+
+    def epoch() -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf.fit(X, y)
+
+    return epoch
+
+
+def make_floor(X, y, optimizer: str, seed: int = 0):
+    floor = c.MatmulFloor(SIZES, BATCH, seed=seed)
+
+    def epoch() -> None:
+        floor.epoch(X)
+
+    return epoch
+
+
+MAKERS = {
+    "glassnet": make_glassnet,
+    "torch": make_torch,
+    "sklearn": make_sklearn,
+    "floor": make_floor,
+}
+LABELS = {
+    "glassnet": "glassnet",
+    "torch": "PyTorch",
+    "sklearn": "scikit-learn",
+    "floor": "matmul floor",
+}
+
+
+# ---------------------------------------------------------------------- running
+
+
+def measure(args, X, y) -> dict[str, dict[str, list[float] | str]]:
+    """{optimizer: {contender: times or an error message}}."""
+    results = {}
+    for optimizer in args.optimizers.split(","):
+        contenders, failed = {}, {}
+        for name in args.contenders.split(","):
+            try:
+                if name == "torch":
+                    fn = make_torch(X, y, optimizer, args.torch_impl)
+                else:
+                    fn = MAKERS[name](X, y, optimizer)
+                fn()  # the warm-up epoch; also proves the contender runs at all
+                contenders[name] = fn
+            except Exception as error:  # a library still being written, a missing peer
+                failed[name] = f"failed: {type(error).__name__}: {error}"[:160]
+        print(
+            f"timing {optimizer}: {', '.join(contenders)}", file=sys.stderr, flush=True
+        )
+        times = c.alternate(contenders, args.repeats, warmup=0)
+        results[optimizer] = {**times, **failed}
+    return results
+
+
+def report(results, source: str) -> str:
+    names = [n for n in CONTENDERS if any(n in r for r in results.values())]
+    rows = []
+    for optimizer, res in results.items():
+        row = [optimizer_label(optimizer)]
+        for name in names:
+            value = res.get(name, "-")
+            row.append(c.spread(value) if isinstance(value, list) else "n/a")
+        rows.append(row)
+    out = [
+        c.table(
+            ["optimizer", *(f"{LABELS[n]} s/epoch" for n in names)],
+            rows,
+            title="MNIST MLP 784-256-128-10, batch 128, float32: "
+            "seconds per epoch, median (min–max)",
+        )
+    ]
+    out.append(f"\ndata: {source}")
+    ratio_rows = []
+    for optimizer, res in results.items():
+        gn = res.get("glassnet")
+        for name in ("torch", "sklearn", "floor"):
+            peer = res.get(name)
+            if not isinstance(gn, list) or not isinstance(peer, list):
+                continue
+            value = c.ratio(gn, peer)
+            ratio_rows.append(
+                [
+                    optimizer_label(optimizer),
+                    f"glassnet / {LABELS[name]}",
+                    f"{value:.2f}×",
+                    c.verdict(value, TARGETS[name]),
+                ]
+            )
+        if isinstance(gn, list) and isinstance(res.get("floor"), list):
+            share = c.ratio(res["floor"], gn)
+            ratio_rows.append(
+                [
+                    optimizer_label(optimizer),
+                    "matmul share of glassnet",
+                    f"{share:.0%}",
+                    "(issue: ~80 % when done right)",
+                ]
+            )
+    if ratio_rows:
+        out.append(
+            "\n"
+            + c.table(
+                ["optimizer", "ratio (medians)", "value", "target"],
+                ratio_rows,
+                title="MNIST MLP ratios",
+            )
+        )
+    for optimizer, res in results.items():
+        for name, value in res.items():
+            if isinstance(value, str):
+                out.append(
+                    f"note: {optimizer_label(optimizer)} {LABELS[name]}: {value}"
+                )
+    return "\n".join(out)
+
+
+def optimizer_label(name: str) -> str:
+    return {
+        "sgd": f"SGD({LEARNING_RATES['sgd']:g})",
+        "adam": f"Adam({LEARNING_RATES['adam']:g})",
+    }[name]
+
+
+def run_without_openblas_env(argv) -> int:
+    """Re-run this script in a child whose environment lacks the OPENBLAS_* pins.
+
+    Only the child's environment dict changes; this process's ``os.environ`` and
+    the machine's settings are left exactly as they are.
+    """
+    child_env = {k: v for k, v in os.environ.items() if k not in c.OPENBLAS_VARS}
+    child_argv = [a for a in argv if a != "--unset-openblas-env"]
+    removed = ", ".join(f"{k}={os.environ.get(k, '(unset)')}" for k in c.OPENBLAS_VARS)
+    print(f"\nre-running in a child process without {removed}", flush=True)
+    done = subprocess.run(
+        [sys.executable, __file__, *child_argv, "--label-unset"],
+        env=child_env,
+        check=False,
+    )
+    return done.returncode
+
+
+def main(argv=None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    unset_label = "--label-unset" in argv
+    if unset_label:
+        argv.remove("--label-unset")
+    args = parse_args(argv)
+    if args.unset_openblas_env:
+        return run_without_openblas_env(argv)
+    X, y, _, _, source = c.load_mnist(n_train=args.n_train)
+    if "torch" in args.contenders:
+        c.import_torch()
+    if "sklearn" in args.contenders:
+        import sklearn  # noqa: F401  (so that its version is recorded)
+    if "glassnet" in args.contenders:
+        import glassnet  # noqa: F401
+    title = "MNIST MLP, seconds per epoch"
+    if unset_label:
+        title += " — OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for this process"
+    c.banner(title)
+    print(c.environment(), flush=True)
+    print(f"OpenBLAS kernel in use: {c.openblas_architecture()}\n", flush=True)
+    t0 = time.perf_counter()
+    results = measure(args, X, y)
+    print(report(results, source))
+    print(
+        f"\n({time.perf_counter() - t0:.0f} s; load average after: "
+        f"{', '.join(f'{v:.2f}' for v in os.getloadavg())})",
+        flush=True,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
