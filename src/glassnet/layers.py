@@ -1,0 +1,509 @@
+"""Layers: Dense, Dropout and Activation, all with the same small shape.
+
+A layer holds its parameters in ``params`` and their gradients in ``grads`` (dicts
+with the same keys), caches what backward needs during a training ``forward``, and
+overwrites ``grads`` in ``backward`` (never accumulates, so there is no
+``zero_grad``)::
+
+    y = layer.forward(x)              # training forward: caches layer.inputs/outputs
+    dx = layer.backward(dy)           # fills layer.grads, returns dL/dx
+    y = layer(x)                      # predict path: caches nothing
+    for param, grad in layer.parameters(): ...
+
+Speed without losing the glass box: a training ``forward`` writes into buffers the
+layer owns, one set per input shape (the last, smaller batch of an epoch gets its
+own), so an epoch allocates nothing after its first batch. The array returned by
+``forward``/``backward`` is such a buffer and is overwritten by the next call with
+the same shape; ``copy()`` it to keep it. ``params`` and ``grads`` are the same array
+objects for the life of the layer (optimizers keep state parallel to them).
+
+Example
+-------
+>>> import numpy as np
+>>> from glassnet.layers import Dense
+>>> layer = Dense(3, 2, activation="relu", seed=0)
+>>> layer
+Dense(3, 2, activation='relu')
+>>> layer.forward(np.ones((4, 3))).shape
+(4, 2)
+>>> layer.backward(np.ones((4, 2))).shape
+(4, 3)
+>>> layer.grads["W"].shape, layer.grads["b"].shape
+((3, 2), (2,))
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from glassnet import activations, initializers
+from glassnet._validation import (
+    check_dtype,
+    check_finite_number,
+    check_positive_int,
+    check_probability,
+    describe,
+)
+
+__all__ = ["LAYERS", "Activation", "Dense", "Dropout", "Layer"]
+
+
+class Layer:
+    """Base class of every layer.
+
+    Subclasses set ``params``/``grads`` in :meth:`build` and implement
+    :meth:`forward`, :meth:`backward` and :meth:`__call__`.
+
+    Attributes
+    ----------
+    params : dict of str to ndarray
+        Trainable arrays, e.g. ``{"W": (n_in, n_out), "b": (n_out,)}``; ``{}`` if none.
+    grads : dict of str to ndarray
+        Gradients of the loss with the same keys and shapes, overwritten by backward.
+    dtype : numpy.dtype
+        float32 or float64.
+    """
+
+    def __init__(self, dtype: Any = "float32") -> None:
+        self.dtype = check_dtype(dtype)
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+        self.inputs: np.ndarray | None = None
+        self.outputs: np.ndarray | None = None
+        self._buffers: dict[tuple, np.ndarray] = {}
+
+    # -- lifecycle ---------------------------------------------------------------
+    def build(self, rng: np.random.Generator, dtype: Any) -> None:
+        """Set the dtype and draw new parameters from ``rng`` (Sequential calls it)."""
+        self.dtype = check_dtype(dtype)
+        self._buffers = {}
+        self.inputs = self.outputs = None
+        self.reset_parameters(rng)
+
+    def reset_parameters(self, rng: np.random.Generator) -> None:
+        """Draw new parameter values from ``rng``; no-op for layers without any."""
+
+    def _buffer(self, key: tuple, shape: tuple) -> np.ndarray:
+        """A reusable work array of this layer's dtype, one per (purpose, shape)."""
+        buffer = self._buffers.get(key)
+        if buffer is None:
+            buffer = self._buffers[key] = np.empty(shape, dtype=self.dtype)
+        return buffer
+
+    # -- computation -------------------------------------------------------------
+    def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
+        """Compute the output; with ``training=True`` cache what backward needs."""
+        raise NotImplementedError
+
+    def backward(
+        self, grad_out: np.ndarray, need_input_grad: bool = True
+    ) -> np.ndarray | None:
+        """Fill ``grads`` from dL/d(output); return dL/d(input) unless told not to."""
+        raise NotImplementedError
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        """The predict path: ``forward(x, training=False)``, caching nothing."""
+        return self.forward(x, training=False)
+
+    # -- inspection ----------------------------------------------------------------
+    def parameters(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """``(param, grad)`` pairs in ``params`` order, the arrays themselves."""
+        return [(self.params[key], self.grads[key]) for key in self.params]
+
+    def regularization_loss(self) -> float:
+        """The penalty this layer adds to the loss (λ·ΣW² for ``Dense(l2=λ)``)."""
+        return 0.0
+
+    def output_shape(self, input_shape: tuple) -> tuple:
+        """Shape of the output for an input of ``input_shape`` (None = any size)."""
+        return tuple(input_shape)
+
+    def n_params(self) -> int:
+        """Number of trainable scalars."""
+        return int(sum(p.size for p in self.params.values()))
+
+    def get_config(self) -> dict[str, Any]:
+        """JSON-able constructor arguments: ``type(self).from_config`` rebuilds it."""
+        return {}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Layer:
+        """Build a layer from :meth:`get_config`'s output."""
+        return cls(**config)
+
+    def _extra_repr(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._extra_repr()})"
+
+
+def _activation_config(act: activations.ActivationFunction) -> str | dict:
+    """The activation as a config stores it: its name, or a dict with its settings."""
+    config = act.get_config()
+    return {"name": act.name, **config} if config else act.name
+
+
+class Dense(Layer):
+    """A fully connected layer: y = f(x @ W + b).
+
+    Parameters
+    ----------
+    n_in : int
+        Number of input features (the last dimension of ``x``).
+    n_out : int
+        Number of neurons (Keras' ``units``).
+    activation : str, dict, ActivationFunction or None
+        The activation f; None (or ``"linear"``) leaves the output linear (logits).
+    weight_init, bias_init : str
+        Initializer names (see :mod:`glassnet.initializers`).
+    use_bias : bool
+        Whether to add ``b``.
+    l2 : float
+        L2 penalty λ: the loss gains λ·ΣW², and ``grads["W"]`` gains 2λW.
+    seed : int, optional
+        Seed for the initial parameters of a layer used on its own; inside a
+        :class:`~glassnet.network.Sequential` the model's seed decides.
+    dtype : {"float32", "float64"}
+        Parameter dtype (Sequential sets its own).
+
+    Attributes
+    ----------
+    params, grads : dict
+        ``"W"`` of shape (n_in, n_out) and ``"b"`` of shape (n_out,).
+    inputs, outputs : ndarray
+        The input and the activation's output of the last training forward.
+
+    Raises
+    ------
+    ValueError
+        At forward, when the input's last dimension is not ``n_in``.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> layer = Dense(2, 1, seed=0, dtype="float64")
+    >>> layer.params["W"][:] = [[1.0], [2.0]]
+    >>> layer(np.array([[3.0, 4.0]]))  # 3·1 + 4·2 + 0
+    array([[11.]])
+    """
+
+    def __init__(
+        self,
+        n_in: int,
+        n_out: int,
+        activation: Any = None,
+        weight_init: str = "glorot_uniform",
+        bias_init: str = "zeros",
+        use_bias: bool = True,
+        l2: float = 0.0,
+        seed: int | None = None,
+        dtype: Any = "float32",
+    ) -> None:
+        super().__init__(dtype)
+        self.n_in = check_positive_int(n_in, "n_in")
+        self.n_out = check_positive_int(n_out, "n_out")
+        self.activation = activations.get(activation)
+        # the hot path skips a linear activation altogether
+        self._act = None if self.activation.name == "linear" else self.activation
+        self.weight_init = weight_init
+        self.bias_init = bias_init
+        self._weight_fn = initializers.get(weight_init)
+        self._bias_fn = initializers.get(bias_init)
+        if not isinstance(use_bias, bool):
+            raise TypeError(
+                "use_bias must be True or False. "
+                f"Received: use_bias={describe(use_bias)}"
+            )
+        self.use_bias = use_bias
+        self.l2 = check_finite_number(l2, "l2", minimum=0.0)
+        self.seed = seed
+        self.reset_parameters(np.random.default_rng(seed))
+
+    def reset_parameters(self, rng: np.random.Generator) -> None:
+        """Draw W (and b) from the initializers, in place when the arrays exist.
+
+        Example
+        -------
+        >>> import numpy as np
+        >>> layer = Dense(2, 2, weight_init="zeros")
+        >>> W = layer.params["W"]
+        >>> layer.reset_parameters(np.random.default_rng(0))
+        >>> layer.params["W"] is W
+        True
+        """
+        values = {"W": self._weight_fn(self.n_in, self.n_out, rng)}
+        if self.use_bias:
+            values["b"] = np.reshape(self._bias_fn(1, self.n_out, rng), self.n_out)
+        for key, value in values.items():
+            param = self.params.get(key)
+            if param is None or param.dtype != self.dtype or param.shape != value.shape:
+                self.params[key] = value.astype(self.dtype)
+                self.grads[key] = np.zeros(value.shape, dtype=self.dtype)
+            else:
+                param[...] = value  # keep the array objects optimizers may hold
+                self.grads[key].fill(0)
+
+    def _shape_error(self, x: np.ndarray) -> ValueError:
+        return ValueError(
+            f"Dense({self.n_in}, {self.n_out}) expects inputs with {self.n_in} "
+            f"features (last dimension). Received: shape {np.shape(x)}"
+        )
+
+    def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
+        """Compute f(x @ W + b); with ``training=True`` cache ``inputs``/``outputs``.
+
+        Parameters
+        ----------
+        x : ndarray of shape (n_samples, n_in)
+            Inputs (any leading dimensions work; a 1-D ``x`` is one sample).
+        training : bool
+            False runs the predict path (a new array, nothing cached).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_out)
+        """
+        if not training:
+            try:
+                z = np.matmul(x, self.params["W"])
+            except ValueError:
+                raise self._shape_error(x) from None
+            if self.use_bias:
+                z += self.params["b"]
+            return z if self._act is None else self._act(z)
+        shape = x.shape
+        out = self._buffers.get(shape)
+        if out is None:
+            if not shape or shape[-1] != self.n_in:
+                raise self._shape_error(x)
+            out = self._buffers[shape] = np.empty(
+                shape[:-1] + (self.n_out,), self.dtype
+            )
+        np.matmul(x, self.params["W"], out=out)
+        if self.use_bias:
+            np.add(out, self.params["b"], out=out)
+        if self._act is not None:
+            self._act.forward(out, out=out)  # caches its output: out itself
+        self.inputs = x
+        self.outputs = out
+        return out
+
+    def backward(
+        self, grad_out: np.ndarray, need_input_grad: bool = True
+    ) -> np.ndarray | None:
+        """Overwrite ``grads`` with dL/dW, dL/db and return dL/dx.
+
+        With z = x @ W + b and y = f(z): dL/dz = f'(z) ⊙ dL/dy, dL/dW = xᵀ · dL/dz,
+        dL/db = Σ_samples dL/dz, dL/dx = dL/dz · Wᵀ.
+
+        Parameters
+        ----------
+        grad_out : ndarray of shape (n_samples, n_out)
+            dL/dy, already divided by the batch size by the loss.
+        need_input_grad : bool
+            False skips dL/dx (the first layer of a network never needs it).
+        """
+        x = self.inputs
+        if x is None:
+            raise RuntimeError(
+                f"{self!r}.backward was called before a training forward: "
+                "run forward(x) first (a __call__ caches nothing)."
+            )
+        if self._act is not None:
+            dz = self._buffers.get(("dz", grad_out.shape))
+            if dz is None:
+                dz = self._buffer(("dz", grad_out.shape), grad_out.shape)
+            self._act.backward(grad_out, out=dz)
+        else:
+            dz = grad_out
+        W = self.params["W"]
+        grads = self.grads
+        if x.ndim == 2:
+            np.matmul(x.T, dz, out=grads["W"])
+            if self.use_bias:
+                np.sum(dz, axis=0, out=grads["b"])
+        else:  # one sample, or extra leading dimensions: flatten them into rows
+            rows_x = x.reshape(-1, self.n_in)
+            rows_dz = dz.reshape(-1, self.n_out)
+            np.matmul(rows_x.T, rows_dz, out=grads["W"])
+            if self.use_bias:
+                np.sum(rows_dz, axis=0, out=grads["b"])
+        if self.l2:
+            penalty = self._buffer(("l2",), W.shape)
+            np.multiply(W, self.dtype.type(2.0 * self.l2), out=penalty)
+            grads["W"] += penalty
+        if not need_input_grad:
+            return None
+        shape = x.shape
+        dx = self._buffers.get(("dx", shape))
+        if dx is None:
+            dx = self._buffer(("dx", shape), shape)
+        return np.matmul(dz, W.T, out=dx)
+
+    def regularization_loss(self) -> float:
+        """λ·ΣW² (0.0 without ``l2``)."""
+        if not self.l2:
+            return 0.0
+        W = self.params["W"]
+        return self.l2 * float(np.vdot(W, W))
+
+    def output_shape(self, input_shape: tuple) -> tuple:
+        return tuple(input_shape[:-1]) + (self.n_out,)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "n_in": self.n_in,
+            "n_out": self.n_out,
+            "activation": _activation_config(self.activation),
+            "weight_init": self.weight_init,
+            "bias_init": self.bias_init,
+            "use_bias": self.use_bias,
+            "l2": self.l2,
+        }
+
+    def _extra_repr(self) -> str:
+        text = f"{self.n_in}, {self.n_out}"
+        if self._act is not None:
+            text += f", activation={_activation_config(self.activation)!r}"
+        if not self.use_bias:
+            text += ", use_bias=False"
+        if self.l2:
+            text += f", l2={self.l2:g}"
+        return text
+
+
+class Dropout(Layer):
+    """Inverted dropout: zero each input with probability ``rate``, scale the rest by
+    1/(1 − rate), so nothing changes at predict time, where the layer is the identity.
+
+    Parameters
+    ----------
+    rate : float in [0, 1)
+        Probability of dropping an input.
+    seed : int, optional
+        Seed for the masks of a layer used on its own; inside a Sequential the
+        masks come from the model's generator (given by :meth:`build`).
+
+    Attributes
+    ----------
+    mask : ndarray or None
+        The scaled mask (0 or 1/(1 − rate)) of the last training forward.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> layer = Dropout(0.5, seed=0)
+    >>> y = layer.forward(np.ones((2, 4)))
+    >>> sorted(set(y.ravel().tolist())) in ([0.0, 2.0], [0.0], [2.0])
+    True
+    >>> layer(np.ones((1, 2)))  # predict: identity
+    array([[1., 1.]])
+    """
+
+    def __init__(self, rate: float, seed: int | None = None, dtype: Any = "float32"):
+        super().__init__(dtype)
+        self.rate = check_probability(rate, "rate")
+        self.seed = seed
+        self.rng = np.random.default_rng(seed)
+        self.mask: np.ndarray | None = None
+
+    def build(self, rng: np.random.Generator, dtype: Any) -> None:
+        super().build(rng, dtype)
+        # a generator of its own, seeded from the model's: the masks are reproducible
+        # and a saved model can restore exactly this layer's stream
+        self.rng = rng.spawn(1)[0]
+
+    def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
+        """Apply a fresh random mask (``training=True``) or pass ``x`` through."""
+        if not training or self.rate == 0.0:
+            if training:
+                self.inputs = self.outputs = x
+                self.mask = None
+            return x
+        shape = x.shape
+        mask = self._buffer(("mask", shape), shape)
+        keep = self._buffers.get(("keep", shape))
+        if keep is None:
+            keep = self._buffers[("keep", shape)] = np.empty(shape, dtype=bool)
+        self.rng.random(dtype=self.dtype.type, out=mask)
+        np.greater_equal(mask, self.dtype.type(self.rate), out=keep)
+        np.multiply(keep, self.dtype.type(1.0 / (1.0 - self.rate)), out=mask)
+        out = self._buffer(("out", shape), shape)
+        np.multiply(x, mask, out=out)
+        self.mask = mask
+        self.inputs = x
+        self.outputs = out
+        return out
+
+    def backward(
+        self, grad_out: np.ndarray, need_input_grad: bool = True
+    ) -> np.ndarray | None:
+        """dL/dx = mask ⊙ dL/dy (the same mask as the forward)."""
+        if not need_input_grad:
+            return None
+        if self.mask is None:
+            return grad_out
+        dx = self._buffer(("dx", grad_out.shape), grad_out.shape)
+        return np.multiply(grad_out, self.mask, out=dx)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"rate": self.rate}
+
+    def _extra_repr(self) -> str:
+        return f"{self.rate:g}"
+
+
+class Activation(Layer):
+    """An activation function as a layer of its own (no parameters).
+
+    Parameters
+    ----------
+    activation : str, dict or ActivationFunction
+        Anything :func:`glassnet.activations.get` accepts.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> Activation("relu")(np.array([[-1.0, 2.0]]))
+    array([[0., 2.]])
+    """
+
+    def __init__(self, activation: Any, dtype: Any = "float32") -> None:
+        super().__init__(dtype)
+        self.activation = activations.get(activation)
+
+    def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
+        """Apply the activation; with ``training=True`` cache for backward."""
+        if not training:
+            return self.activation(x)
+        out = self._buffer(("out", x.shape), x.shape)
+        self.activation.forward(x, out=out)
+        self.inputs = x
+        self.outputs = out
+        return out
+
+    def backward(
+        self, grad_out: np.ndarray, need_input_grad: bool = True
+    ) -> np.ndarray | None:
+        """dL/dx = f'(x) ⊙ dL/dy, from the activation's cache."""
+        if not need_input_grad:
+            return None
+        dx = self._buffer(("dx", grad_out.shape), grad_out.shape)
+        return self.activation.backward(grad_out, out=dx)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"activation": _activation_config(self.activation)}
+
+    def _extra_repr(self) -> str:
+        return repr(_activation_config(self.activation))
+
+
+LAYERS: dict[str, type[Layer]] = {
+    "Dense": Dense,
+    "Dropout": Dropout,
+    "Activation": Activation,
+}
+"""Layer classes by name, as serialization stores them (``{"class": "Dense", ...}``)."""
