@@ -65,44 +65,16 @@ def _scale(images: np.ndarray) -> np.ndarray:
 
 
 def _load_with_glassnet(name: str, folder: Path):
-    """Try ``glassnet.datasets.<name>``; return (Xtr, ytr, Xte, yte) or None."""
+    """``glassnet.datasets.<name>(folder)`` as (Xtr, ytr, Xte, yte), or None."""
     try:
         from glassnet import datasets
-    except Exception:  # the module may not be written yet
-        return None
-    loader = getattr(datasets, name.replace("-", "_"), None)
-    if loader is None:
-        return None
-    for call in (
-        lambda: loader(folder),
-        lambda: loader(path=folder),
-        lambda: loader(folder.parent),
-        lambda: loader(),
-    ):
-        try:
-            result = call()
-        except Exception:
-            continue
-        arrays = _unpack(result)
-        if arrays is not None:
-            return arrays
-    return None
 
-
-def _unpack(result):
-    """Accept ((Xtr, ytr), (Xte, yte)), (Xtr, ytr, Xte, yte) or a dict of arrays."""
-    if isinstance(result, dict):
-        keys = ("X_train", "y_train", "X_test", "y_test")
-        if all(k in result for k in keys):
-            return tuple(result[k] for k in keys)
+        loader = getattr(datasets, name.replace("-", "_"))
+        (xtr, ytr), (xte, yte) = loader(folder, dtype="float32")
+    except Exception as error:  # the module may be half-written while we work
+        print(f"glassnet.datasets failed ({error}); reading IDX here", file=sys.stderr)
         return None
-    if isinstance(result, tuple | list):
-        if len(result) == 2 and all(len(part) == 2 for part in result):
-            (a, b), (c, d) = result
-            return a, b, c, d
-        if len(result) == 4:
-            return tuple(result)
-    return None
+    return xtr, ytr, xte, yte
 
 
 def load_mnist(name: str = "mnist", n_train: int | None = None, generated_ok=True):
@@ -370,7 +342,11 @@ def table(
     lines = []
     if title:
         lines += [f"### {title}", ""]
-    fmt = lambda row: "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |"  # noqa: E731
+
+    def fmt(row: list[str]) -> str:
+        padded = (cell.ljust(w) for cell, w in zip(row, widths, strict=True))
+        return "| " + " | ".join(padded) + " |"
+
     lines.append(fmt(cells[0]))
     lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     lines += [fmt(r) for r in cells[1:]]

@@ -1,10 +1,10 @@
-"""MNIST MLP: seconds per epoch for glassnet, PyTorch, scikit-learn and the matmul floor.
+"""MNIST MLP: seconds per epoch for glassnet, PyTorch, scikit-learn, the matmul floor.
 
 784-256-128-10, ReLU, softmax cross-entropy from logits, batch 128, float32, the
 60,000 MNIST training images, one epoch per timed call. The contenders run in turn
 (A B C D A B C D ...) for several rounds; medians with min and max are reported.
 
-    python benchmarks/mnist_mlp.py                 # the full measurement (a few minutes)
+    python benchmarks/mnist_mlp.py                 # the full run (a few minutes)
     python benchmarks/mnist_mlp.py --quick         # a smoke run on 2,048 rows
     python benchmarks/mnist_mlp.py --unset-openblas-env   # the same, in a child process
                                                    # without OPENBLAS_CORETYPE/L2_SIZE
@@ -39,7 +39,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--torch-impl",
         choices=("default", "foreach", "fused"),
         default="fused",
-        help="torch.optim implementation: fused (fastest on this CPU), foreach, or default (what SGD/Adam(params, lr) pick)",
+        help="torch.optim implementation: fused (the fastest here), foreach, or "
+        "default (what SGD/Adam(params, lr) pick)",
     )
     parser.add_argument(
         "--unset-openblas-env",
