@@ -327,10 +327,11 @@ class BinaryCrossentropy(Loss):
         y = super().prepare_targets(y, n_outputs, dtype, n_samples)
         outside = (y < 0) | (y > 1)
         if outside.any():
-            where = tuple(int(i) for i in np.argwhere(outside)[0])
+            row, column = (int(i) for i in np.argwhere(outside)[0])
+            value = y[row, column].item()
             raise ValueError(
                 "binary_crossentropy targets must be in [0, 1] (0/1 labels or "
-                f"probabilities). Received: y[{where[0]}, {where[1]}]={y[where]!r}"
+                f"probabilities). Received: y[{row}, {column}]={value!r}"
             )
         return y
 
