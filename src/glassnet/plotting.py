@@ -1,0 +1,109 @@
+"""Pictures of training, drawn with matplotlib (the optional extra ``plot``).
+
+matplotlib is imported inside each function, never at module import, so
+``import glassnet`` stays fast and works without it. Figures are built with
+:class:`matplotlib.figure.Figure` rather than ``pyplot``: no global state, no
+window, no backend switching behind the caller's back.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+from glassnet.errors import GlassnetError
+
+__all__ = ["OptionalDependencyError", "plot_loss", "require_matplotlib"]
+
+_INSTALL_HINT = 'pip install "glassnet[plot]"'
+
+
+class OptionalDependencyError(GlassnetError, ImportError):
+    """A feature needs a package from one of glassnet's extras that is missing."""
+
+
+def require_matplotlib() -> Any:
+    """Import and return matplotlib, or explain how to install it.
+
+    Raises
+    ------
+    OptionalDependencyError
+        When matplotlib cannot be imported (also an ``ImportError``).
+    """
+    try:
+        import matplotlib
+    except ImportError as error:
+        raise OptionalDependencyError(
+            "plotting needs matplotlib, which is not installed. "
+            f"Install it with: {_INSTALL_HINT}"
+        ) from error
+    return matplotlib
+
+
+def _loss_curve(history: Any) -> tuple[list[float], list[float]]:
+    """(epochs, losses) from any of the history shapes :func:`plot_loss` accepts."""
+    if hasattr(history, "history"):  # glassnet.History (Keras-like): one per epoch
+        history = history.history["loss"]
+    points = list(history)
+    if not points:
+        raise ValueError("history must hold at least one loss. Received: history=[]")
+    if all(isinstance(p, Sequence) and len(p) == 2 for p in points):
+        epochs, losses = zip(*points, strict=True)
+    else:
+        epochs, losses = range(len(points)), points
+    try:
+        return [float(e) for e in epochs], [float(v) for v in losses]
+    except (TypeError, ValueError):
+        raise TypeError(
+            "history must be (epoch, loss) pairs, losses, or a History. "
+            f"Received: history={points[:3]!r}..."
+        ) from None
+
+
+def plot_loss(
+    history: Any, path: str | os.PathLike[str], *, title: str = "Training loss"
+) -> None:
+    """Save the loss-against-epoch curve as an image (PNG unless ``path`` says).
+
+    Parameters
+    ----------
+    history : list of (epoch, loss), list of float, or History
+        What :meth:`glassnet.article.OurNeuralNetwork.train` returns, one loss
+        per epoch, or a ``History`` whose ``history["loss"]`` is used.
+    path : str or os.PathLike
+        The image file to write; its suffix picks the format (``.png``,
+        ``.svg``, ``.pdf``, ...).
+    title : str
+        The plot's title.
+
+    Raises
+    ------
+    OptionalDependencyError
+        When matplotlib is not installed (``pip install "glassnet[plot]"``).
+    ValueError
+        When ``history`` is empty.
+    OSError
+        When the file cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from glassnet.article import OurNeuralNetwork, DATA, ALL_Y_TRUES
+    >>> history = OurNeuralNetwork(seed=0).train(DATA, ALL_Y_TRUES)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     plot_loss(history, pathlib.Path(folder) / "loss.png")
+    ...     (pathlib.Path(folder) / "loss.png").read_bytes()[:4]
+    b'\x89PNG'
+    """
+    require_matplotlib()
+    from matplotlib.figure import Figure
+
+    epochs, losses = _loss_curve(history)
+    figure = Figure(figsize=(6, 4), layout="constrained")
+    axes = figure.subplots()
+    axes.plot(epochs, losses, marker="." if len(losses) < 200 else None)
+    axes.set(xlabel="epoch", ylabel="loss", title=title)
+    axes.set_ylim(bottom=0)
+    axes.grid(alpha=0.3)
+    figure.savefig(os.fspath(path), dpi=100)
