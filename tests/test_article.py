@@ -557,6 +557,13 @@ def test_other_bad_input():
         ValueError, match=r"Unknown parameter: 'w7'\. Valid names: 'w1'"
     ):
         OurNeuralNetwork(seed=0).set_parameters(w7=1.0)
+    net = OurNeuralNetwork(seed=0)
+    before = net.parameters()
+    with pytest.raises(
+        ValueError, match=r"b1 must be a finite number\. Received: b1=nan"
+    ):
+        net.set_parameters(w1=5.0, b1=float("nan"))
+    assert net.parameters() == before  # all or nothing
     with pytest.raises(
         ValueError, match=r"y_true and y_pred must have the same length\. Received: 2 "
     ):
