@@ -220,6 +220,8 @@ class Dense(Layer):
         self.use_bias = use_bias
         self.l2 = check_finite_number(l2, "l2", minimum=0.0)
         self.seed = seed
+        self._b: np.ndarray | None = None  # params["b"] and its (1, n_out) view
+        self._b_row: np.ndarray | None = None
         self.reset_parameters(np.random.default_rng(seed))
 
     def reset_parameters(self, rng: np.random.Generator) -> None:
@@ -282,9 +284,16 @@ class Dense(Layer):
             out = self._buffers[shape] = np.empty(
                 shape[:-1] + (self.n_out,), self.dtype
             )
-        np.matmul(x, self.params["W"], out=out)
+        try:
+            # np.dot: far less overhead than matmul on small arrays, same BLAS call
+            np.dot(x, self.params["W"], out=out)
+        except ValueError:  # x of another dtype (or not 2-D): the general path
+            np.matmul(x, self.params["W"], out=out)
         if self.use_bias:
-            np.add(out, self.params["b"], out=out)
+            b = self.params["b"]
+            if b is not self._b:  # a 2-D view adds faster than broadcasting 1-D
+                self._b, self._b_row = b, b.reshape(1, -1)
+            np.add(out, self._b_row, out=out)
         if self._act is not None:
             self._act.forward(out, out=out)  # caches its output: out itself
         self.inputs = x
@@ -321,27 +330,36 @@ class Dense(Layer):
             dz = grad_out
         W = self.params["W"]
         grads = self.grads
-        if x.ndim == 2:
+        if x.ndim != 2:  # one sample, or extra leading dimensions: rows
+            x = x.reshape(-1, self.n_in)
+            dz = dz.reshape(-1, self.n_out)
+        try:
+            np.dot(x.T, dz, out=grads["W"])
+        except ValueError:  # mixed dtypes: the general (casting) path
             np.matmul(x.T, dz, out=grads["W"])
-            if self.use_bias:
-                np.sum(dz, axis=0, out=grads["b"])
-        else:  # one sample, or extra leading dimensions: flatten them into rows
-            rows_x = x.reshape(-1, self.n_in)
-            rows_dz = dz.reshape(-1, self.n_out)
-            np.matmul(rows_x.T, rows_dz, out=grads["W"])
-            if self.use_bias:
-                np.sum(rows_dz, axis=0, out=grads["b"])
+        if self.use_bias:
+            # Σ over samples as a product with a ones vector: one BLAS call,
+            # several times faster than dz.sum(axis=0)
+            n = len(dz)
+            ones = self._buffers.get(("ones", n))
+            if ones is None:
+                ones = self._buffer(("ones", n), (n,))
+                ones.fill(1)
+            np.dot(ones, dz, out=grads["b"])
         if self.l2:
             penalty = self._buffer(("l2",), W.shape)
             np.multiply(W, self.dtype.type(2.0 * self.l2), out=penalty)
             grads["W"] += penalty
         if not need_input_grad:
             return None
-        shape = x.shape
+        shape = self.inputs.shape
         dx = self._buffers.get(("dx", shape))
         if dx is None:
             dx = self._buffer(("dx", shape), shape)
-        return np.matmul(dz, W.T, out=dx)
+        if dx.ndim == 2:
+            return np.dot(dz, W.T, out=dx)
+        np.dot(dz, W.T, out=dx.reshape(-1, self.n_in))
+        return dx
 
     def regularization_loss(self) -> float:
         """λ·ΣW² (0.0 without ``l2``)."""
