@@ -150,6 +150,8 @@ def _times(
 class Linear(ActivationFunction):
     """The identity, f(x) = x (Keras ``"linear"``, alias ``"identity"``).
 
+    Without ``out`` it returns its argument itself, not a copy (nothing to compute).
+
     Example
     -------
     >>> Linear()(np.array([-2.0, 3.0]))
@@ -176,8 +178,10 @@ class Linear(ActivationFunction):
 class Sigmoid(ActivationFunction):
     """σ(x) = 1 / (1 + e⁻ˣ), with σ'(x) = σ(x)(1 − σ(x)) taken from the cached output.
 
-    Computed as 1/(1 + e^-|x|) and e^-|x|/(1 + e^-|x|) so no exponential ever
-    overflows, whatever the input.
+    Computed as 1/(1 + e⁻ˣ) with overflow allowed: for x < −88 (float32) or
+    −709 (float64) e⁻ˣ becomes inf and 1/(1 + inf) = 0, the right limit, while the
+    overflow warning is silenced. Elsewhere the formula keeps full relative
+    precision on both sides, and it is four in-place passes.
 
     Example
     -------
@@ -188,15 +192,11 @@ class Sigmoid(ActivationFunction):
     name = "sigmoid"
 
     def _apply(self, x, out):
-        negative = x < 0
-        e = np.abs(x)
-        np.negative(e, out=e)
-        np.exp(e, out=e)  # e = exp(-|x|) in (0, 1]: never overflows
-        y = np.add(e, 1, out=out)
-        np.divide(1, y, out=y)
-        # for x < 0, σ(x) = e^x / (1 + e^x) = e · σ(|x|) keeps full relative precision
-        np.multiply(e, y, out=y, where=negative)
-        return y
+        y = np.negative(x, out=out)
+        with np.errstate(over="ignore"):
+            np.exp(y, out=y)
+        y += 1
+        return np.reciprocal(y, out=y)
 
     def _derivative_times(self, grad_y, out):
         y = self._y
@@ -274,12 +274,11 @@ class LeakyReLU(ActivationFunction):
         return np.maximum(x, scaled, out=out)
 
     def _derivative_times(self, grad_y, out):
-        not_positive = self._y <= 0
-        if out is None:
-            out = grad_y.copy()
-        elif out is not grad_y:
-            np.copyto(out, grad_y)
-        return np.multiply(out, _scalar(self.alpha, out), out=out, where=not_positive)
+        # 1 where y > 0, else α: max(mask, α) is exact because α ≤ 1, and a float
+        # mask is much faster than a where= ufunc on a random sign pattern
+        derivative = (self._y > 0).astype(self._y.dtype)
+        np.maximum(derivative, _scalar(self.alpha, derivative), out=derivative)
+        return _times(grad_y, derivative, out)
 
     def get_config(self) -> dict[str, Any]:
         return {"alpha": self.alpha}
@@ -308,20 +307,24 @@ class ELU(ActivationFunction):
         )
 
     def _apply(self, x, out):
-        positive = x > 0
-        negative_part = np.minimum(x, 0)  # expm1 of min(x, 0) never overflows
+        # max(x, 0) + α·expm1(min(x, 0)): each side adds an exact 0 to the other,
+        # and expm1 of a non-positive number never overflows
+        negative_part = np.minimum(x, 0)
         np.expm1(negative_part, out=negative_part)
         negative_part *= _scalar(self.alpha, negative_part)
-        if out is None:
-            out = x.copy()
-        elif out is not x:
-            np.copyto(out, x)
-        np.copyto(out, negative_part, where=~positive)
-        return out
+        y = np.maximum(x, 0, out=out)
+        y += negative_part
+        return y
 
     def _derivative_times(self, grad_y, out):
-        derivative = np.add(self._y, _scalar(self.alpha, self._y))
-        np.copyto(derivative, 1, where=self._y > 0)
+        # 1 where y > 0, y + α elsewhere, as max(min(y, 0) + α(1 − m), m) with the
+        # float mask m: exact on both sides, without a where= ufunc
+        y = self._y
+        mask = (y > 0).astype(y.dtype)
+        derivative = np.subtract(1, mask)
+        derivative *= _scalar(self.alpha, y)
+        derivative += np.minimum(y, 0)
+        np.maximum(derivative, mask, out=derivative)
         return _times(grad_y, derivative, out)
 
     def get_config(self) -> dict[str, Any]:
@@ -391,59 +394,91 @@ class Softmax(ActivationFunction):
 
 # ---------------------------------------------------------------- erf and GELU
 
-_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
-_SERIES_TERMS = 45  # enough for |z| < 2.5 to ~1e-16 (checked against math.erf)
-_FRACTION_TERMS = 30  # enough for |z| >= 2.5 to ~1e-16 relative
+# Chebyshev coefficients of erfcx(z) = exp(z²)·erfc(z) on z in [0, ∞), in the
+# variable t = (z − 2.5)/(z + 2.5) in [−1, 1) (Weideman's mapping), computed with
+# mpmath at 50 digits from the 25 Chebyshev–Gauss nodes (tests/test_activations.py
+# recomputes them). The series converges geometrically: 25 terms give erfcx to
+# ~5e-16 relative for z ≤ 3 and ~4e-15 up to z = 27, where exp(−z²) underflows;
+# float32 needs only the first 12.
+_ERFCX_SCALE = 2.5
+_ERFCX_CHEBYSHEV = (
+    0.3508635989347412,
+    -0.46758451502326537,
+    0.14466752627054558,
+    -0.03225585577766062,
+    0.0045382840770419024,
+    -0.00016930359610672677,
+    -7.0670902291566e-05,
+    1.0006166704684694e-05,
+    1.2973400733871608e-06,
+    -3.432369722001724e-07,
+    -3.7305855623638205e-08,
+    1.1863618686108316e-08,
+    1.6734599568799222e-09,
+    -4.079105470771608e-10,
+    -9.270040149033853e-11,
+    1.1685304684812356e-11,
+    5.24449171787963e-12,
+    -6.793059785996573e-14,
+    -2.696235929616974e-13,
+    -2.8131395407847327e-14,
+    1.0834164121915811e-14,
+    3.0492712428326048e-15,
+    -1.6469401594543455e-16,
+    -2.0388253102945232e-16,
+    -2.6949664524509502e-17,
+)
+_INV_SQRT_2 = 1 / math.sqrt(2.0)
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 
 
-def _erf_series(z: np.ndarray) -> np.ndarray:
-    """erf(z) = 2/√π · e^(−z²) · Σₙ 2ⁿ z^(2n+1) / (2n+1)!!  (all terms positive)."""
-    z2 = z * z
-    total = np.zeros_like(z)
-    for n in range(_SERIES_TERMS, 0, -1):  # Horner, from the smallest term up
-        total += 1
-        total *= z2
-        total *= _scalar(2.0 / (2 * n + 1), z)
-    total += 1
-    np.negative(z2, out=z2)
-    np.exp(z2, out=z2)
-    total *= z2
-    total *= z
-    total *= _scalar(_TWO_OVER_SQRT_PI, z)
-    return total
+def _erfcx(z: np.ndarray) -> np.ndarray:
+    """exp(z²)·erfc(z) for z ≥ 0 (Clenshaw's recurrence on the table above)."""
+    terms = 25 if z.dtype == np.float64 else 12
+    coefficients = [_scalar(c, z) for c in _ERFCX_CHEBYSHEV[:terms]]
+    t = z + _scalar(_ERFCX_SCALE, z)
+    np.divide(z - _scalar(_ERFCX_SCALE, z), t, out=t)
+    two_t = t + t
+    b1, b2, scratch = np.zeros_like(z), np.zeros_like(z), np.empty_like(z)
+    for c in coefficients[:0:-1]:  # b_k = 2t·b_{k+1} − b_{k+2} + c_k
+        np.subtract(c, b2, out=b2)
+        b2 += np.multiply(two_t, b1, out=scratch)
+        b1, b2 = b2, b1
+    t *= b1
+    t -= b2
+    t += coefficients[0]
+    return t
 
 
-def _erfc_fraction(z: np.ndarray) -> np.ndarray:
-    """erfc(z) for z ≥ 2.5: e^(−z²)/√π · 1/(z + ½/(z + 1/(z + (3/2)/(z + …))))."""
-    tail = np.zeros_like(z)
-    for k in range(_FRACTION_TERMS, 0, -1):
-        tail += z
-        np.divide(_scalar(k / 2, z), tail, out=tail)
-    tail += z
-    result = np.exp(-(z * z))
-    result /= tail
-    result *= _scalar(1 / math.sqrt(math.pi), z)
-    return result
+def _normal_cdf_and_pdf(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Φ(x) and φ(x), with Φ accurate to full relative precision in the left tail.
 
-
-def _normal_cdf(x: np.ndarray) -> np.ndarray:
-    """Φ(x) = ½ erfc(−x/√2), accurate in both tails."""
-    z = x * _scalar(1 / math.sqrt(2.0), x)
-    cdf = np.empty_like(z)
-    small = np.abs(z) < 2.5
-    cdf[small] = 0.5 + 0.5 * _erf_series(z[small])
-    low = z <= -2.5
-    cdf[low] = 0.5 * _erfc_fraction(-z[low])
-    high = z >= 2.5
-    cdf[high] = 1 - 0.5 * _erfc_fraction(z[high])
-    return cdf
+    With z = |x|/√2 and h = ½·erfc(z) = ½·erfcx(z)·e^(−z²): Φ(x) = h for x < 0 and
+    1 − h for x ≥ 0; and φ(x) = e^(−z²)/√(2π) reuses the same exponential.
+    """
+    z = np.abs(x)
+    z *= _scalar(_INV_SQRT_2, z)
+    gauss = np.square(z)
+    np.negative(gauss, out=gauss)
+    np.exp(gauss, out=gauss)  # e^(−z²) = e^(−x²/2), in (0, 1]: no overflow
+    half_tail = _erfcx(z)
+    half_tail *= gauss
+    half_tail *= _scalar(0.5, z)
+    # Φ = m + h(1 − 2m) with m = 1 for x ≥ 0: exact, and no slow where= masks
+    upper = (x >= 0).astype(x.dtype)
+    cdf = np.multiply(upper, _scalar(-2.0, x))
+    cdf += _scalar(1.0, x)
+    cdf *= half_tail
+    cdf += upper
+    gauss *= _scalar(_INV_SQRT_2PI, x)
+    return cdf, gauss
 
 
 def erf(x: np.ndarray) -> np.ndarray:
-    """The error function, vectorised, to about 1e-16 in float64 (NumPy has none).
+    """The error function, vectorised (NumPy has none), to ~1e-16 in float64.
 
-    A positive-term series for |x| < 2.5 and a continued fraction for erfc
-    beyond, so no cancellation and no overflow anywhere.
+    A Maclaurin series for |x| < 0.5 (full relative precision near 0), and
+    1 − erfcx(|x|)·e^(−x²) with the sign of x beyond.
 
     Example
     -------
@@ -452,11 +487,19 @@ def erf(x: np.ndarray) -> np.ndarray:
     """
     x = _as_float(x)
     result = np.empty_like(x)
-    small = np.abs(x) < 2.5
-    result[small] = _erf_series(x[small])
-    big = ~small
-    magnitude = np.abs(x[big])
-    result[big] = np.copysign(1 - _erfc_fraction(magnitude), x[big])
+    small = np.abs(x) < 0.5
+    xs = x[small]
+    # erf(x) = 2/√π Σ (−1)ⁿ x^(2n+1) / (n! (2n+1)); 12 terms reach 1e-17 at 0.5
+    square = xs * xs
+    series = np.zeros_like(xs)
+    for n in range(12, -1, -1):
+        series *= square
+        series += _scalar((-1) ** n / (math.factorial(n) * (2 * n + 1)), xs)
+    result[small] = series * xs * _scalar(2 / math.sqrt(math.pi), xs)
+    large = x[~small]
+    magnitude = np.abs(large)
+    tail = _erfcx(magnitude) * np.exp(-np.square(magnitude))
+    result[~small] = np.copysign(1 - tail, large)
     return result
 
 
@@ -464,7 +507,7 @@ class GELU(ActivationFunction):
     """x · Φ(x), the exact erf form (``torch.nn.functional.gelu``'s default).
 
     The derivative Φ(x) + x·φ(x) needs the input, so forward caches it (a copy
-    when ``out`` is the input itself) together with Φ(x).
+    when ``out`` is the input itself) together with Φ(x) and φ(x).
 
     Example
     -------
@@ -478,26 +521,22 @@ class GELU(ActivationFunction):
         super().__init__()
         self._x: np.ndarray | None = None
         self._cdf: np.ndarray | None = None
+        self._pdf: np.ndarray | None = None
 
     def forward(self, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         x = _as_float(x)
-        self._cdf = _normal_cdf(x)
+        self._cdf, self._pdf = _normal_cdf_and_pdf(x)
         self._x = x.copy() if out is not None and np.shares_memory(x, out) else x
         self._y = np.multiply(x, self._cdf, out=out)
         return self._y
 
     def _apply(self, x, out):
-        return np.multiply(x, _normal_cdf(x), out=out)
+        return np.multiply(x, _normal_cdf_and_pdf(x)[0], out=out)
 
     def _derivative_times(self, grad_y, out):
-        x = self._x
-        density = np.multiply(x, x)
-        density *= _scalar(-0.5, x)
-        np.exp(density, out=density)
-        density *= _scalar(1 / math.sqrt(2 * math.pi), x)  # φ(x)
-        density *= x
-        density += self._cdf
-        return _times(grad_y, density, out)
+        derivative = np.multiply(self._x, self._pdf)
+        derivative += self._cdf
+        return _times(grad_y, derivative, out)
 
 
 # ---------------------------------------------------------------- registry
