@@ -134,6 +134,49 @@ def test_erf_matches_math_erf_to_1e_15():
     np.testing.assert_allclose(activations.erf(xs), expected, rtol=0, atol=1e-15)
 
 
+def test_erf_keeps_relative_precision_near_zero():
+    # erf(x) ≈ 2x/√π for tiny x; 1 − erfc(x) would lose every digit here
+    assert activations.erf(np.array([1e-12]))[0] == pytest.approx(
+        2e-12 / math.sqrt(math.pi), rel=1e-15
+    )
+
+
+def test_erfcx_table_is_what_its_comment_says():
+    # recompute the Chebyshev coefficients of erfcx(2.5(1+t)/(1−t)) at the 25
+    # Chebyshev–Gauss nodes, in 50-digit arithmetic
+    mpmath = pytest.importorskip("mpmath")
+    with mpmath.workdps(50):
+        m = 25
+        nodes = [mpmath.cos(mpmath.pi * (j + 0.5) / m) for j in range(m)]
+        values = []
+        for t in nodes:
+            z = mpmath.mpf(2.5) * (1 + t) / (1 - t)
+            values.append(mpmath.exp(z * z) * mpmath.erfc(z))
+        for n, stored in enumerate(activations._ERFCX_CHEBYSHEV):
+            cosines = [mpmath.cos(mpmath.pi * n * (j + 0.5) / m) for j in range(m)]
+            c = 2 * mpmath.fsum(v * w for v, w in zip(values, cosines, strict=True)) / m
+            expected = float(c / 2 if n == 0 else c)
+            assert stored == pytest.approx(expected, rel=1e-15, abs=1e-30)
+
+
+def test_gelu_left_tail_keeps_relative_precision():
+    # gelu(−10) = −10 · Φ(−10) = −10 · erfc(10/√2)/2; 1 + erf(−7.07) would round to 0
+    expected = -10 * 0.5 * math.erfc(10 / math.sqrt(2))
+    assert GELU()(np.array([-10.0]))[0] == pytest.approx(expected, rel=1e-13)
+
+
+@pytest.mark.parametrize("activation", ALL, ids=IDS)
+def test_float32_agrees_with_float64(activation):
+    x = _inputs(9) * 3
+    g = np.random.default_rng(10).normal(size=x.shape)
+    y64 = activation.forward(x)
+    dx64 = activation.backward(g)
+    y32 = activation.forward(x.astype(np.float32))
+    dx32 = activation.backward(g.astype(np.float32))
+    np.testing.assert_allclose(y32, y64, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(dx32, dx64, rtol=1e-5, atol=1e-6)
+
+
 def test_sigmoid_keeps_relative_precision_far_left():
     # σ(−700) = e^−700 / (1 + e^−700), about 9.86e-305, must not round to 0
     y = Sigmoid()(np.array([-700.0]))[0]
