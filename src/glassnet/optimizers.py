@@ -357,7 +357,9 @@ class Optimizer:
         self._pending: dict[str, list[np.ndarray]] | None = None  # from set_state
         self._tmp: list[np.ndarray] | None = None  # scratch, one per parameter
         self._tmp2: list[np.ndarray] | None = None  # second scratch where needed
-        self._fresh = True  # state created this step, not yet updated
+        # True until the new state has seen a gradient: PyTorch starts SGD's momentum
+        # buffer at the first gradient itself, not at zero (it matters with dampening).
+        self._fresh = True
 
     # -- learning rate ------------------------------------------------------------
     @property
