@@ -366,6 +366,10 @@ def test_wrong_type_and_bad_config_are_refused():
         losses.get({"name": "mse", "from_logits": True})
     with pytest.raises(TypeError, match=r"from_logits must be True or False"):
         BinaryCrossentropy(from_logits="yes")
+    with pytest.raises(
+        ValueError, match=r"epsilon must be a finite number > 0 and <= 0.5"
+    ):
+        BinaryCrossentropy(epsilon=0)
 
 
 def test_names_resolve_to_the_right_losses():

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet._validation import check_array, describe
+from glassnet._validation import check_array, check_finite_number, describe
 
 __all__ = [
     "BinaryCrossentropy",
@@ -281,10 +281,9 @@ class BinaryCrossentropy(Loss):
                 f"Received: from_logits={describe(from_logits)}"
             )
         self.from_logits = bool(from_logits)
-        if not 0 < epsilon < 0.5:
-            raise ValueError(
-                f"epsilon must be a number in (0, 0.5). Received: epsilon={epsilon!r}"
-            )
+        epsilon = check_finite_number(
+            epsilon, "epsilon", minimum=0.0, maximum=0.5, strict_minimum=True
+        )
         self.epsilon = float(epsilon)
 
     def _value(self, y_true, y_pred, cache):
