@@ -151,6 +151,24 @@ class Schedule:
     Subclasses implement ``__call__(step) -> float`` (``step`` = updates already
     done, 0 for the first) and ``get_config()``, and set ``name`` to their registry
     name, so ``get_schedule({"name": s.name, **s.get_config()})`` rebuilds ``s``.
+    Any callable ``step -> lr`` also works as a learning rate, but only a
+    ``Schedule`` can be saved with the model.
+
+    Examples
+    --------
+    A linear warm-up over the first 100 updates:
+
+    >>> class Warmup(Schedule):
+    ...     name = "warmup"
+    ...     def __init__(self, peak, steps):
+    ...         self.peak, self.steps = peak, steps
+    ...     def __call__(self, step):
+    ...         return self.peak * min(1.0, (step + 1) / self.steps)
+    ...     def get_config(self):
+    ...         return {"peak": self.peak, "steps": self.steps}
+    >>> sgd = SGD(learning_rate=Warmup(0.1, steps=100))
+    >>> sgd.current_learning_rate()
+    0.001
     """
 
     name = "schedule"
@@ -467,6 +485,16 @@ class Optimizer:
 
         Plain float arrays and an int, so it can be stored in an ``.npz`` without
         pickle. ``slots`` is empty before the first step.
+
+        Examples
+        --------
+        >>> w, g = np.array([1.0]), np.array([0.5])
+        >>> sgd = SGD(0.1, momentum=0.9)
+        >>> sgd.step([(w, g)])
+        >>> sgd.get_state()
+        {'iterations': 1, 'slots': {'momentum': [array([0.5])]}}
+        >>> resumed = get({"name": sgd.name, **sgd.get_config()})
+        >>> resumed.set_state(sgd.get_state())  # continues exactly where sgd stands
         """
         slots = self._slots if self._slots is not None else self._pending or {}
         return {
