@@ -33,6 +33,8 @@ def describe(value: Any, limit: int = 60) -> str:
     """One short, readable description of ``value`` for an error message."""
     if isinstance(value, np.ndarray):
         return f"array of shape {value.shape} and dtype {value.dtype}"
+    if isinstance(value, np.generic):
+        value = value.item()  # 'nan', not 'np.float64(nan)'
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -157,7 +159,7 @@ def check_array(
         raise TypeError(
             f"{name} must hold numbers (int or float). "
             f"Received: {name} with dtype {array.dtype}"
-            + (f", first value {array.flat[0]!r}" if array.size else "")
+            + (f", first value {array.flat[0].item()!r}" if array.size else "")
         )
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
@@ -179,6 +181,6 @@ def check_array(
         where = ", ".join(str(int(i)) for i in bad)
         raise ValueError(
             f"{name} must not contain NaN or infinity. "
-            f"Received: {name}[{where}]={array[tuple(bad)]!r}"
+            f"Received: {name}[{where}]={array[tuple(bad)].item()!r}"
         )
     return array

@@ -13,6 +13,9 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
 
 from glassnet import __version__
 
@@ -21,7 +24,7 @@ EXIT_BAD_INPUT = 2
 
 
 def _fail(message: str) -> int:
-    """Print ``message`` as ``glassnet: error: ...`` on stderr and return exit code 2."""
+    """Print ``glassnet: error: <message>`` on stderr; return exit code 2."""
     print(f"glassnet: error: {message}", file=sys.stderr)
     return EXIT_BAD_INPUT
 
@@ -129,10 +132,515 @@ def _run_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ------------------------------------------------ train, evaluate, predict, summary
+
+# DATA arguments that name a built-in dataset instead of a CSV file.
+_DATASETS = {"mnist": "mnist", "fashion-mnist": "fashion_mnist"}
+# Training settings and their defaults; None in argparse means "not given", so
+# --resume can tell an explicit, conflicting flag from a default.
+_TRAIN_DEFAULTS = {
+    "task": None,
+    "hidden": "64,32",
+    "activation": "relu",
+    "loss": None,
+    "optimizer": "adam",
+    "lr": None,
+    "batch_size": 32,
+    "validation_split": 0.2,
+    "seed": None,
+}
+# The file in --checkpoint DIR that every epoch replaces and --resume reads.
+_CHECKPOINT = "checkpoint.npz"
+# The loss each task gets when --loss is not given.
+_TASK_LOSS = {
+    "binary": "binary_crossentropy",
+    "multiclass": "categorical_crossentropy",
+    "regression": "mse",
+}
+
+
+def _add_train(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "train",
+        help="train a network on a CSV file (or mnist, fashion-mnist) and save it",
+        description=(
+            "Train a multi-layer perceptron on DATA and save it to --out. The task "
+            "(binary, multiclass, regression) and the loss are inferred from the "
+            "target column unless given; features are standardised with a mean and "
+            "scale stored in the model. If the loss diverges the command stops with "
+            "exit code 2 and writes nothing to --out (with --checkpoint, the last "
+            "checkpoint keeps the last finite weights)."
+        ),
+    )
+    parser.add_argument(
+        "data", metavar="DATA", help="a CSV file, mnist or fashion-mnist"
+    )
+    parser.add_argument("--target", metavar="COL", help="the column to predict (CSV)")
+    parser.add_argument("--task", choices=("binary", "multiclass", "regression"))
+    parser.add_argument(
+        "--hidden", metavar="N,N", help="hidden layer sizes (default: 64,32)"
+    )
+    parser.add_argument("--activation", help="hidden activation (default: relu)")
+    parser.add_argument("--loss", help="loss name (default: from the task)")
+    parser.add_argument("--optimizer", help="optimizer name (default: adam)")
+    parser.add_argument("--lr", type=float, help="learning rate (optimizer default)")
+    parser.add_argument("--epochs", type=int, default=10, help="default: 10")
+    parser.add_argument("--batch-size", type=int, help="default: 32")
+    parser.add_argument(
+        "--validation-split", type=float, help="held-out fraction (default: 0.2)"
+    )
+    parser.add_argument("--seed", type=int, help="random seed (default: a fresh one)")
+    parser.add_argument("--out", default="model.npz", help="default: model.npz")
+    parser.add_argument(
+        "--checkpoint", metavar="DIR", help="save a checkpoint in DIR every epoch"
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue from the checkpoint in --checkpoint DIR (same settings)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="print nothing")
+    parser.set_defaults(run=_run_train)
+
+
+def _parse_hidden(text: str) -> list[int]:
+    """``"64,32"`` -> ``[64, 32]``; an empty string means no hidden layer."""
+    sizes = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        if not part.isdigit() or int(part) < 1:
+            raise ValueError(
+                "--hidden must be comma-separated layer sizes >= 1, like 64,32. "
+                f"Received: --hidden={text}"
+            )
+        sizes.append(int(part))
+    return sizes
+
+
+def _train_settings(args: argparse.Namespace) -> dict:
+    """The validated training settings (defaults filled in), JSON-able."""
+    from glassnet import activations, losses, optimizers
+    from glassnet._validation import (
+        check_finite_number,
+        check_positive_int,
+        check_probability,
+    )
+
+    settings = {
+        key: getattr(args, key) if getattr(args, key) is not None else default
+        for key, default in _TRAIN_DEFAULTS.items()
+    }
+    settings["hidden"] = _parse_hidden(settings["hidden"])
+    activations.get(settings["activation"])  # unknown names list the valid ones
+    optimizers.get(settings["optimizer"])
+    if settings["loss"] is not None:
+        settings["loss"] = losses.get(settings["loss"]).name
+    if settings["lr"] is not None:
+        check_finite_number(settings["lr"], "--lr", minimum=0.0, strict_minimum=True)
+    check_positive_int(settings["batch_size"], "--batch-size")
+    check_probability(settings["validation_split"], "--validation-split")
+    if settings["seed"] is None:
+        # Drawn once and stored in the model, so --resume repeats the same split.
+        settings["seed"] = int(np.random.SeedSequence().entropy % 2**32)
+    return settings
+
+
+def _check_writable(path: Path, flag: str) -> None:
+    """Fail before training, not after, when ``path`` cannot be written."""
+    import tempfile
+
+    if path.is_dir():
+        raise ValueError(f"{flag} {path}: is a folder; give a file name")
+    folder = path.parent
+    if not folder.is_dir():
+        raise ValueError(f"{flag} {path}: folder {str(folder)!r} does not exist")
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError:
+        raise ValueError(
+            f"{flag} {path}: cannot write in folder {str(folder)!r}"
+        ) from None
+
+
+def _checkpoint_folder(text: str) -> Path:
+    """Create the checkpoint folder if needed and check it is writable."""
+    folder = Path(text)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"--checkpoint {folder}: is a file, not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ValueError(
+            f"--checkpoint {folder}: cannot create the folder ({error.strerror})"
+        ) from None
+    _check_writable(folder / "checkpoint.npz", "--checkpoint")
+    return folder
+
+
+def _load_data(
+    spec: str, target: str | None, *, split: str, features=None, require_target=True
+):
+    """``(X, y_raw, feature_names, target)`` from a CSV file or a built-in dataset.
+
+    ``split`` picks the built-in dataset's "train" or "test" part.
+    """
+    from glassnet import data
+
+    if spec in _DATASETS:
+        from glassnet import datasets
+
+        # Missing files raise a DataError that says where it looked and how to
+        # get them (GLASSNET_DATA, or a one-time download).
+        (X_train, y_train), (X_test, y_test) = getattr(datasets, _DATASETS[spec])()
+        X, y = (X_train, y_train) if split == "train" else (X_test, y_test)
+        X = X.reshape(len(X), -1)
+        return X, y, [f"pixel{i}" for i in range(X.shape[1])], "label"
+    if target is None and require_target:
+        raise ValueError(f"--target COL is required for {spec}: the column to predict")
+    table = data.read_csv(
+        spec, target, features=features, require_target=require_target
+    )
+    return table.X, table.y, table.feature_names, target
+
+
+def _build_model(settings: dict, task: str, n_features: int, n_classes: int):
+    """A compiled Sequential for ``task`` from the CLI settings."""
+    from glassnet import losses, optimizers
+    from glassnet.layers import Dense
+    from glassnet.network import Sequential
+
+    loss = losses.get(settings["loss"] or _TASK_LOSS[task])
+    if loss.name == "categorical_crossentropy":
+        if task == "regression":
+            raise ValueError(
+                f"--loss {loss.name} needs class labels; the target is numeric "
+                "(regression). Use --loss mse or --task binary/multiclass"
+            )
+        n_out, output = n_classes, "linear"  # logits; the loss applies softmax
+    elif loss.name == "binary_crossentropy":
+        if task != "binary":
+            raise ValueError(
+                f"--loss {loss.name} needs a target with two classes; this one is "
+                f"{task}"
+            )
+        n_out = 1
+        output = "linear" if loss.get_config().get("from_logits") else "sigmoid"
+    else:  # mse, mae: probabilities for classes, a linear output for regression
+        n_out = {"binary": 1, "multiclass": n_classes}.get(task, 1)
+        output = {"binary": "sigmoid", "multiclass": "softmax"}.get(task, "linear")
+    sizes = [n_features, *settings["hidden"]]
+    layers = [
+        Dense(n_in, n_out_, activation=settings["activation"])
+        for n_in, n_out_ in zip(sizes, sizes[1:], strict=False)
+    ]
+    layers.append(Dense(sizes[-1], n_out, activation=output))
+    model = Sequential(layers, seed=settings["seed"])
+    optimizer = {"name": settings["optimizer"]}
+    if settings["lr"] is not None:
+        optimizer["learning_rate"] = settings["lr"]
+    metrics = ["accuracy"] if task != "regression" else ["mae"]
+    model.compile(loss=loss, optimizer=optimizers.get(optimizer), metrics=metrics)
+    return model
+
+
+def _targets(model, task: str, codes: np.ndarray) -> np.ndarray:
+    """Encoded targets in the form the model's loss trains on."""
+    from glassnet import data
+
+    if task == "multiclass" and model.loss.name in ("mse", "mae"):
+        return data.one_hot(codes, model.classes_.size, dtype=model.dtype)
+    return codes
+
+
+def _encode_for(model, y_raw: np.ndarray, name: str) -> np.ndarray:
+    """Raw targets -> what the saved model trained on (its classes, its loss)."""
+    from glassnet import data
+
+    task = model.metadata.get("task", "regression")
+    if task == "regression":
+        _, codes, _ = data.encode_target(y_raw, "regression")
+        return codes
+    try:
+        codes = data.LabelEncoder(model.classes_).transform(y_raw)
+    except ValueError as error:
+        raise ValueError(f"{name}: {error}") from None
+    return _targets(model, task, codes)
+
+
+def _run_train(args: argparse.Namespace) -> int:
+    from glassnet import callbacks, data, serialization
+    from glassnet._validation import check_positive_int
+    from glassnet.errors import TrainingDiverged
+
+    epochs = check_positive_int(args.epochs, "--epochs")
+    out = Path(args.out)
+    _check_writable(out, "--out")
+    folder = _checkpoint_folder(args.checkpoint) if args.checkpoint else None
+    if args.resume:
+        if folder is None:
+            raise ValueError(
+                "--resume needs --checkpoint DIR, the folder to resume from"
+            )
+        path = folder / _CHECKPOINT
+        if not path.exists():
+            raise ValueError(
+                f"--resume: no checkpoint {str(path)!r} to resume from "
+                "(run without --resume to start training)"
+            )
+        model = serialization.load(path)
+        settings = model.metadata["settings"]
+        for key in _TRAIN_DEFAULTS:
+            given = getattr(args, key)
+            if key == "hidden" and given is not None:
+                given = _parse_hidden(given)
+            if given is not None and given != settings[key]:
+                flag = "--" + key.replace("_", "-")
+                stored = "default" if settings[key] is None else settings[key]
+                raise ValueError(
+                    f"--resume: {flag} {getattr(args, key)} differs from the "
+                    f"checkpoint's ({stored}); drop {flag} to resume, or start "
+                    "afresh without --resume"
+                )
+        target = model.metadata["target"]
+    else:
+        settings = _train_settings(args)
+        target = args.target
+    X, y_raw, features, target = _load_data(args.data, target, split="train")
+    task, codes, encoder = data.encode_target(y_raw, settings["task"])
+    n_classes = 0 if encoder is None else encoder.classes_.size
+
+    if args.resume:
+        if features != model.metadata["features"] or (
+            encoder is not None
+            and encoder.classes_.tolist() != np.asarray(model.classes_).tolist()
+        ):
+            raise ValueError(
+                f"--resume: {args.data} does not match the data of the checkpoint "
+                f"{str(path)!r} (other columns or classes)"
+            )
+    else:
+        model = _build_model(settings, task, X.shape[1], n_classes)
+        model.classes_ = None if encoder is None else encoder.classes_
+        model.metadata = {
+            "data": args.data,
+            "target": target,
+            "features": features,
+            "task": task,
+            "settings": settings,
+        }
+    y = _targets(model, task, codes)
+
+    validation = None
+    if settings["validation_split"] > 0:
+        try:
+            train, held_out = data.split_indices(
+                len(X),
+                settings["validation_split"],
+                seed=settings["seed"],
+                stratify=None if task == "regression" else codes,
+            )
+        except ValueError as error:
+            raise ValueError(f"--validation-split: {error}") from None
+        validation = (X[held_out], y[held_out])
+        X, y = X[train], y[train]
+    if not args.resume:
+        model.preprocessing = data.Standardizer().fit(X)
+
+    hooks = [] if args.quiet else [callbacks.ProgressBar()]
+    if folder is not None:
+        # One file, replaced atomically each epoch; braces escaped for str.format.
+        target = str(folder / _CHECKPOINT).replace("{", "{{").replace("}", "}}")
+        hooks.append(callbacks.ModelCheckpoint(target))
+    if model.history is not None:
+        # fit starts a new History; a resumed run keeps the epochs before it.
+        earlier = {key: list(values) for key, values in model.history.history.items()}
+        hooks.append(
+            callbacks.LambdaCallback(
+                on_train_begin=lambda logs: model.history.history.update(earlier)
+            )
+        )
+    initial_epoch = model.epoch
+    try:
+        # Divergence is reported below in one clear line; NumPy's overflow
+        # warnings on the way there would only add noise to it.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            model.fit(
+                X,
+                y,
+                epochs=epochs,
+                batch_size=settings["batch_size"],
+                validation_data=validation,
+                callbacks=hooks,
+                initial_epoch=initial_epoch,
+            )
+    except TrainingDiverged as error:
+        where = (
+            f"; the last checkpoint in {str(folder)!r} holds the last finite weights"
+            if folder is not None
+            else ""
+        )
+        return _fail(f"{error} Nothing was written to {out}{where}.")
+    serialization.save(model, out)
+    if not args.quiet:
+        print(f"saved the model to {out}")
+    return EXIT_OK
+
+
+def _add_evaluate(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "evaluate",
+        help="print a saved model's loss and metrics on labelled data",
+        description="Print the loss and metrics of MODEL on DATA (with its target).",
+    )
+    parser.add_argument("model", metavar="MODEL", help="a model file from train")
+    parser.add_argument(
+        "data", metavar="DATA", help="a CSV file, mnist or fashion-mnist"
+    )
+    parser.set_defaults(run=_run_evaluate)
+
+
+def _model_data(model, spec: str, *, require_target: bool):
+    """``(X, y_raw)`` of ``spec`` checked against the model's features."""
+    meta = model.metadata
+    X, y_raw, _, _ = _load_data(
+        spec,
+        meta.get("target"),
+        split="test",
+        features=None if spec in _DATASETS else meta.get("features"),
+        require_target=require_target,
+    )
+    return X, y_raw
+
+
+def _run_evaluate(args: argparse.Namespace) -> int:
+    from glassnet import serialization
+
+    model = serialization.load(args.model)
+    X, y_raw = _model_data(model, args.data, require_target=True)
+    results = model.evaluate(X, _encode_for(model, y_raw, args.data))
+    width = max(map(len, results))
+    for name, value in results.items():
+        print(f"{name:<{width}}  {value:.6g}")
+    return EXIT_OK
+
+
+def _add_predict(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "predict",
+        help="write a saved model's predictions for new data as CSV",
+        description=(
+            "Predict DATA (the model's feature columns; the target column may be "
+            "there or not) and write one row per sample: the class label as in the "
+            "training file (or the value, for regression)."
+        ),
+    )
+    parser.add_argument("model", metavar="MODEL", help="a model file from train")
+    parser.add_argument(
+        "data", metavar="DATA", help="a CSV file, mnist or fashion-mnist"
+    )
+    parser.add_argument("--out", help="CSV file to write (default: standard output)")
+    parser.add_argument(
+        "--proba", action="store_true", help="add one probability column per class"
+    )
+    parser.set_defaults(run=_run_predict)
+
+
+def _prediction_table(model, X: np.ndarray, proba: bool) -> list[list]:
+    """Header and rows of the predictions CSV."""
+    outputs = model.predict_proba(X)
+    classes = model.classes_
+    if classes is None:
+        if proba:
+            raise ValueError(
+                "--proba: the model does regression; there are no class probabilities"
+            )
+        return [["prediction"], *([float(v)] for v in outputs[:, 0])]
+    if outputs.shape[1] == 1:  # one sigmoid output: P(classes_[1])
+        outputs = np.hstack([1.0 - outputs, outputs])
+    labels = classes[outputs.argmax(axis=1)]
+    header = ["prediction"]
+    if proba:
+        header += [f"p_{label}" for label in classes.tolist()]
+        return [
+            header,
+            *(
+                [label, *p]
+                for label, p in zip(labels.tolist(), outputs.tolist(), strict=True)
+            ),
+        ]
+    return [header, *([label] for label in labels.tolist())]
+
+
+def _run_predict(args: argparse.Namespace) -> int:
+    import csv
+    import io
+
+    from glassnet import serialization
+
+    model = serialization.load(args.model)
+    if args.out is not None:
+        _check_writable(Path(args.out), "--out")
+    X, _ = _model_data(model, args.data, require_target=False)
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(
+        _prediction_table(model, X, args.proba)
+    )
+    if args.out is None:
+        sys.stdout.write(text.getvalue())
+    else:
+        encoded = text.getvalue().encode("utf-8")
+        serialization.atomic_write(args.out, lambda file: file.write(encoded))
+    return EXIT_OK
+
+
+def _add_summary(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "summary",
+        help="describe a saved model: layers, data, training, file format",
+        description="Print what MODEL is: its layers, its data and its training.",
+    )
+    parser.add_argument("model", metavar="MODEL", help="a model file")
+    parser.set_defaults(run=_run_summary)
+
+
+def _run_summary(args: argparse.Namespace) -> int:
+    from glassnet import serialization
+
+    header = serialization.read_header(args.model)
+    model = serialization.load(args.model)
+    meta = model.metadata
+    print(model.summary())
+    if meta:
+        features = meta.get("features", [])
+        shown = ", ".join(features[:8]) + (", ..." if len(features) > 8 else "")
+        print(f"task: {meta.get('task')}, target {meta.get('target')!r}")
+        print(f"features ({len(features)}): {shown}")
+    if model.classes_ is not None:
+        print("classes: " + ", ".join(map(str, np.asarray(model.classes_).tolist())))
+    if model.preprocessing is not None:
+        print(f"preprocessing: {model.preprocessing!r}")
+    if model.loss is not None:
+        print(
+            f"loss: {model.loss.name}; optimizer: {model.optimizer.name} "
+            f"{model.optimizer.get_config()}"
+        )
+    history = header.get("history") or {}
+    last = ", ".join(f"{k} {v[-1]:.4g}" for k, v in history.items() if v)
+    print(
+        f"trained: {header.get('epoch', 0)} epoch(s)"
+        + (f"; last: {last}" if last else "")
+    )
+    print(
+        f"file: {header['format']} version {header['format_version']}, written by "
+        f"glassnet {header.get('glassnet_version')}, dtype {header.get('dtype')}"
+    )
+    return EXIT_OK
+
+
 # ------------------------------------------------------------------------- parser
 
 
-_COMMANDS = (_add_demo,)
+_COMMANDS = (_add_demo, _add_train, _add_evaluate, _add_predict, _add_summary)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -141,7 +649,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="glassnet",
         description="glassnet: a neural-network library you can see through.",
     )
-    parser.add_argument("--version", action="version", version=f"glassnet {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"glassnet {__version__}"
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for add in _COMMANDS:
         add(subparsers)
