@@ -1,0 +1,337 @@
+"""Model files: round trips for every layer, activation and optimizer; atomic
+writes; and damaged, foreign or future files that must fail with ModelFileError."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import zipfile
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import glassnet as gn
+from glassnet import activations, data, optimizers, serialization
+from glassnet.errors import ModelFileError
+from glassnet.layers import LAYERS
+
+X = np.random.default_rng(0).normal(size=(24, 3))
+Y = (X[:, 0] + X[:, 1] > 0).astype(np.int64)
+
+# One small instance per layer class; the assert below makes a new layer class
+# fail here until it gets a round-trip test.
+LAYER_EXAMPLES = {
+    "Dense": lambda: gn.Dense(4, 4, activation="tanh", l2=0.01),
+    "Dropout": lambda: gn.Dropout(0.25),
+    "Activation": lambda: gn.Activation({"name": "leaky_relu", "alpha": 0.2}),
+}
+
+
+def test_every_layer_class_has_an_example():
+    assert set(LAYER_EXAMPLES) == set(LAYERS)
+
+
+def _model(middle=None, *, optimizer="sgd", dtype="float32", seed=0):
+    layers = [gn.Dense(3, 4, activation="relu")]
+    if middle is not None:
+        layers.append(middle)
+    layers.append(gn.Dense(4, 2))
+    model = gn.Sequential(layers, seed=seed, dtype=dtype)
+    model.compile(
+        loss="categorical_crossentropy", optimizer=optimizer, metrics=["accuracy"]
+    )
+    return model
+
+
+def _weights(model):
+    return [param.copy() for param, _ in model.parameters()]
+
+
+def _assert_same_weights(a, b):
+    assert len(a) == len(b)
+    for x, y in zip(a, b, strict=True):
+        assert x.dtype == y.dtype
+        np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize("name", sorted(LAYER_EXAMPLES))
+def test_round_trip_every_layer(tmp_path, name):
+    model = _model(LAYER_EXAMPLES[name]())
+    model.fit(X, Y, epochs=2, batch_size=8)
+    model.save(tmp_path / "m.npz")
+    loaded = gn.load(tmp_path / "m.npz")
+    assert [type(layer) for layer in loaded.layers] == [
+        type(layer) for layer in model.layers
+    ]
+    for before, after in zip(model.layers, loaded.layers, strict=True):
+        assert after.get_config() == before.get_config()
+    _assert_same_weights(_weights(loaded), _weights(model))
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+@pytest.mark.parametrize("name", activations.names())
+def test_round_trip_every_activation(tmp_path, name):
+    model = gn.Sequential([gn.Dense(3, 5, activation=name), gn.Dense(5, 1)], seed=3)
+    gn.save(model, tmp_path / "m.npz")
+    loaded = gn.load(tmp_path / "m.npz")
+    assert loaded.layers[0].get_config() == model.layers[0].get_config()
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+@pytest.mark.parametrize("name", optimizers.names())
+def test_training_after_load_continues_identically(tmp_path, name):
+    # Dropout draws its masks from the model's generator and fit shuffles with it:
+    # the generator state, the optimizer state and the epoch must all come back.
+    reference = _model(gn.Dropout(0.2), optimizer=name)
+    reference.fit(X, Y, epochs=2, batch_size=8)
+    reference.save(tmp_path / "half.npz")
+    reference.fit(X, Y, epochs=4, batch_size=8, initial_epoch=2)
+
+    resumed = gn.load(tmp_path / "half.npz")
+    assert resumed.epoch == 2
+    assert resumed.optimizer.name == reference.optimizer.name
+    assert resumed.optimizer.get_config() == reference.optimizer.get_config()
+    assert resumed.optimizer.iterations == 2 * 3  # 2 epochs of 24/8 batches
+    resumed.fit(X, Y, epochs=4, batch_size=8, initial_epoch=resumed.epoch)
+    _assert_same_weights(_weights(resumed), _weights(reference))
+
+
+def test_optimizer_schedule_and_settings_survive(tmp_path):
+    schedule = optimizers.ExponentialDecay(0.1, decay_steps=3, decay_rate=0.5)
+    opt = optimizers.SGD(learning_rate=schedule, momentum=0.9, nesterov=True)
+    model = _model(optimizer=opt)
+    model.fit(X, Y, epochs=1, batch_size=8)
+    model.save(tmp_path / "m.npz")
+    loaded = gn.load(tmp_path / "m.npz")
+    assert loaded.optimizer.get_config() == model.optimizer.get_config()
+    assert loaded.optimizer.current_learning_rate() == pytest.approx(
+        0.1 * 0.5 ** (3 / 3)  # 3 updates done: one decay period
+    )
+
+
+def test_everything_else_round_trips(tmp_path):
+    labels = np.array(["cat", "dog"])
+    model = _model(dtype="float64")
+    model.preprocessing = data.Standardizer().fit(X)
+    model.classes_ = labels
+    model.metadata = {"target": "animal", "features": ["a", "b", "c"]}
+    history = model.fit(X, Y, epochs=3, batch_size=8, validation_data=(X, Y))
+    model.save(tmp_path / "m.npz")
+    loaded = gn.load(tmp_path / "m.npz")
+
+    assert loaded.dtype == np.float64
+    assert loaded.loss == model.loss
+    assert loaded.epoch == 3
+    assert loaded.classes_.tolist() == ["cat", "dog"]
+    assert loaded.metadata == model.metadata
+    assert loaded.history.history == history.history
+    assert set(loaded.history.history) >= {"loss", "val_loss", "accuracy"}
+    np.testing.assert_array_equal(loaded.preprocessing.mean_, X.mean(axis=0))
+    np.testing.assert_array_equal(loaded.preprocessing.scale_, X.std(axis=0))
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    assert loaded.evaluate(X, Y) == model.evaluate(X, Y)
+
+
+def test_an_uncompiled_model_round_trips(tmp_path):
+    model = gn.Sequential([gn.Dense(3, 2, activation="sigmoid")], seed=1)
+    gn.save(model, tmp_path / "m.npz")
+    loaded = gn.load(tmp_path / "m.npz")
+    assert loaded.loss is None
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+def test_the_file_is_plain_npz_with_a_json_header(tmp_path):
+    model = _model()
+    model.save(tmp_path / "m.npz")
+    with np.load(tmp_path / "m.npz", allow_pickle=False) as archive:
+        header = json.loads(archive["__header__"].tobytes().decode("utf-8"))
+        np.testing.assert_array_equal(archive["param/0/W"], model.layers[0].params["W"])
+    assert header["format"] == "glassnet-model"
+    assert header["format_version"] == serialization.FORMAT_VERSION
+    assert header["glassnet_version"] == gn.__version__
+    assert header["dtype"] == "float32"
+    assert [layer["class"] for layer in header["layers"]] == ["Dense", "Dense"]
+    assert header["loss"] == {"name": "categorical_crossentropy"}
+    assert header["optimizer"]["config"]["name"] == "sgd"
+    assert header["rng_state"]["bit_generator"] == "PCG64"
+    assert serialization.read_header(tmp_path / "m.npz") == header
+
+
+# --------------------------------------------------------------- atomic writes
+
+
+def test_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
+    path = tmp_path / "m.npz"
+    _model(seed=1).save(path)
+    before = path.read_bytes()
+
+    def broken_savez(file, **arrays):
+        file.write(b"PK\x03\x04 half a file")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(np, "savez", broken_savez)
+    with pytest.raises(OSError, match="No space left"):
+        _model(seed=2).save(path)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["m.npz"]
+
+
+def test_save_replaces_an_existing_file_keeping_its_permissions(tmp_path):
+    path = tmp_path / "m.npz"
+    path.write_bytes(b"old")
+    path.chmod(0o600)
+    _model().save(path)
+    assert (path.stat().st_mode & 0o777) == 0o600
+    assert gn.load(path).layers[0].n_in == 3
+    assert os.listdir(tmp_path) == ["m.npz"]
+
+
+def test_save_to_a_missing_folder_or_a_folder_says_so(tmp_path):
+    with pytest.raises(FileNotFoundError, match="folder .*nowhere.* does not exist"):
+        _model().save(tmp_path / "nowhere" / "m.npz")
+    with pytest.raises(IsADirectoryError, match="it is a folder"):
+        _model().save(tmp_path)
+
+
+# ------------------------------------------------------------ files that fail
+
+
+@pytest.fixture(scope="module")
+def good_bytes(tmp_path_factory):
+    path = tmp_path_factory.mktemp("good") / "m.npz"
+    model = _model()
+    model.fit(X, Y, epochs=1, batch_size=8)
+    model.save(path)
+    return path.read_bytes()
+
+
+def _npz_bytes(**arrays):
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def _with_header(good: bytes, **changes) -> bytes:
+    with np.load(io.BytesIO(good), allow_pickle=False) as archive:
+        arrays = {key: archive[key] for key in archive.files}
+    header = json.loads(arrays["__header__"].tobytes())
+    header.update(changes)
+    arrays["__header__"] = np.frombuffer(json.dumps(header).encode(), np.uint8)
+    return _npz_bytes(**arrays)
+
+
+def _load_bytes(tmp_path, content: bytes, name="bad.npz"):
+    path = tmp_path / name
+    path.write_bytes(content)
+    return gn.load(path)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda good: b"", "is empty"),
+        (lambda good: b"weight,height\n1,2\n", "not a glassnet model file"),
+        (lambda good: good[: len(good) // 2], "truncated or corrupted"),
+        (lambda good: good[:-30], "truncated or corrupted"),
+        (lambda good: _npz_bytes(W=np.ones(3)), "not a glassnet model file"),
+        (lambda good: _with_header(good, format="keras"), "format 'keras'"),
+        (
+            lambda good: _with_header(good, format_version=99, glassnet_version="9.0"),
+            "format version 99, written by glassnet 9.0.*Upgrade glassnet",
+        ),
+        (lambda good: _with_header(good, layers=[{"class": "Conv9"}]), "corrupted"),
+        (lambda good: _with_header(good, dtype="int8"), "corrupted"),
+        (
+            lambda good: _npz_bytes(
+                __header__=np.array([{"format": "glassnet-model"}], dtype=object)
+            ),
+            "truncated or corrupted",  # a pickled array is refused, never unpickled
+        ),
+    ],
+    ids=[
+        "empty",
+        "csv",
+        "half",
+        "cut-tail",
+        "foreign-npz",
+        "other-format",
+        "future",
+        "bad-layer",
+        "bad-dtype",
+        "pickle",
+    ],
+)
+def test_bad_files_raise_model_file_error_naming_the_file(
+    tmp_path, good_bytes, make, message
+):
+    with pytest.raises(ModelFileError, match=message) as info:
+        _load_bytes(tmp_path, make(good_bytes))
+    assert "bad.npz" in str(info.value)
+
+
+def test_a_flipped_byte_in_the_weights_is_caught(tmp_path, good_bytes):
+    content = bytearray(good_bytes)
+    start = content.index(b"param/0/W.npy")
+    content[start + 200] ^= 0xFF  # inside W's data: the zip's CRC-32 no longer fits
+    with pytest.raises(ModelFileError, match="bad.npz.*(CRC|corrupted)"):
+        _load_bytes(tmp_path, bytes(content))
+
+
+def test_a_missing_path_or_a_folder_is_not_a_model_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nothing.npz' does not exist"):
+        gn.load(tmp_path / "nothing.npz")
+    with pytest.raises(IsADirectoryError, match="is a folder"):
+        gn.load(tmp_path)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=300))
+def test_random_bytes_raise_only_model_file_error(tmp_path_factory, content):
+    path = tmp_path_factory.mktemp("random") / "random.npz"
+    path.write_bytes(content)
+    with pytest.raises(ModelFileError, match="random.npz"):
+        gn.load(path)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(st.data())
+def test_damaged_model_files_load_or_raise_model_file_error(
+    tmp_path_factory, good_bytes, draw
+):
+    content = bytearray(good_bytes)
+    cut = draw.draw(st.integers(0, len(content)), label="cut")
+    for _ in range(draw.draw(st.integers(0, 3), label="flips")):
+        if cut:
+            where = draw.draw(st.integers(0, cut - 1))
+            content[where] = draw.draw(st.integers(0, 255))
+    path = tmp_path_factory.mktemp("damaged") / "damaged.npz"
+    path.write_bytes(bytes(content[:cut]))
+    try:
+        model = gn.load(path)
+    except ModelFileError as error:
+        assert "damaged.npz" in str(error)
+    else:  # a change in bytes the zip does not check (a timestamp) is harmless
+        assert len(model.layers) == 2
+
+
+def test_zip_members_are_checked_not_just_listed(tmp_path, good_bytes):
+    # A member whose compressed data is cut short is found at load time.
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(good_bytes)) as source,
+        zipfile.ZipFile(buffer, "w") as target,
+    ):
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename == "param/0/W.npy":
+                content = content[:-4]
+            target.writestr(item, content)
+    with pytest.raises(ModelFileError, match="bad.npz"):
+        _load_bytes(tmp_path, buffer.getvalue())
