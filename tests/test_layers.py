@@ -1,0 +1,294 @@
+"""Layers: hand-worked forward passes, finite-difference gradients, errors, configs."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import activations
+from glassnet.finitediff import numerical_gradient, relative_error
+from glassnet.layers import LAYERS, Activation, Dense, Dropout
+
+ACTIVATIONS = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu",
+               "softplus", "softmax"]  # fmt: skip
+
+
+def _check_layer_gradients(layer, x, weights, rel=1e-6):
+    """Compare backward with central differences of L = Σ(output ⊙ weights)."""
+
+    def loss():
+        return float(np.sum(layer.forward(x) * weights))
+
+    loss()
+    dx = layer.backward(weights).copy()
+    analytic = {key: grad.copy() for key, grad in layer.grads.items()}
+    for key, param in layer.params.items():
+        numeric = numerical_gradient(loss, param)
+        assert relative_error(analytic[key], numeric) < rel, key
+    assert relative_error(dx, numerical_gradient(loss, x)) < rel
+
+
+# ----------------------------------------------------------------- Dense forward
+
+
+def test_dense_forward_is_x_W_plus_b_worked_by_hand():
+    layer = Dense(2, 3, dtype="float64")
+    layer.params["W"][...] = [[1, 2, 3], [4, 5, 6]]
+    layer.params["b"][...] = [0.5, -1, 0]
+    x = np.array([[1.0, 1.0], [2.0, 0.0]])
+    # row 0: [1+4, 2+5, 3+6] + b = [5.5, 6, 9]; row 1: [2, 4, 6] + b = [2.5, 3, 6]
+    expected = [[5.5, 6.0, 9.0], [2.5, 3.0, 6.0]]
+    np.testing.assert_array_equal(layer.forward(x), expected)
+    np.testing.assert_array_equal(layer(x), expected)
+    np.testing.assert_array_equal(layer(np.array([1.0, 1.0])), expected[0])
+
+
+def test_dense_with_relu_worked_by_hand():
+    layer = Dense(2, 2, activation="relu", dtype="float64")
+    layer.params["W"][...] = [[1, -1], [1, -1]]
+    out = layer.forward(np.array([[1.0, 2.0]]))  # z = [3, -3] -> [3, 0]
+    np.testing.assert_array_equal(out, [[3.0, 0.0]])
+    layer.backward(np.array([[1.0, 1.0]]))
+    # dL/dz = [1, 0]; dW = xᵀ dz = [[1, 0], [2, 0]]; db = [1, 0]
+    np.testing.assert_array_equal(layer.grads["W"], [[1.0, 0.0], [2.0, 0.0]])
+    np.testing.assert_array_equal(layer.grads["b"], [1.0, 0.0])
+
+
+def test_training_forward_caches_inputs_and_outputs():
+    layer = Dense(3, 2, activation="tanh", seed=0)
+    x = np.ones((4, 3), dtype=np.float32)
+    out = layer.forward(x)
+    assert layer.inputs is x
+    assert layer.outputs is out
+    np.testing.assert_allclose(out, layer(x), rtol=1e-6)
+
+
+def test_predict_path_caches_nothing():
+    layer = Dense(3, 2, seed=0)
+    layer(np.ones((4, 3)))
+    assert layer.inputs is None and layer.outputs is None
+    with pytest.raises(RuntimeError, match="before a training forward"):
+        layer.backward(np.ones((4, 2)))
+
+
+def test_float32_stays_float32():
+    layer = Dense(3, 2, activation="sigmoid", seed=0)
+    x = np.ones((5, 3), dtype=np.float32)
+    assert layer.forward(x).dtype == np.float32
+    assert layer.backward(np.ones((5, 2), np.float32)).dtype == np.float32
+    assert all(g.dtype == np.float32 for g in layer.grads.values())
+    assert layer(x).dtype == np.float32
+
+
+# ----------------------------------------------------------------- gradients
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_dense_gradients_match_finite_differences(activation):
+    rng = np.random.default_rng(7)
+    layer = Dense(4, 3, activation=activation, seed=1, dtype="float64")
+    layer.params["b"][...] = rng.normal(size=3)
+    x = rng.normal(size=(5, 4))
+    _check_layer_gradients(layer, x, rng.normal(size=(5, 3)))
+
+
+def test_dense_without_bias_and_with_l2_gradients():
+    rng = np.random.default_rng(3)
+    layer = Dense(3, 2, activation="tanh", use_bias=False, l2=0.1, seed=0,
+                  dtype="float64")  # fmt: skip
+    assert list(layer.params) == ["W"]
+    x, weights = rng.normal(size=(4, 3)), rng.normal(size=(4, 2))
+
+    def loss():
+        return float(np.sum(layer.forward(x) * weights)) + layer.regularization_loss()
+
+    loss()
+    layer.backward(weights)
+    numeric = numerical_gradient(loss, layer.params["W"])
+    assert relative_error(layer.grads["W"], numeric) < 1e-7
+    W = layer.params["W"]
+    assert layer.regularization_loss() == pytest.approx(0.1 * np.sum(W**2))
+
+
+def test_backward_overwrites_and_never_accumulates():
+    layer = Dense(2, 2, seed=0, dtype="float64")
+    x, g = np.ones((3, 2)), np.ones((3, 2))
+    layer.forward(x)
+    layer.backward(g)
+    first = layer.grads["W"].copy()
+    layer.forward(x)
+    layer.backward(g)
+    np.testing.assert_array_equal(layer.grads["W"], first)
+
+
+def test_need_input_grad_false_skips_the_input_gradient():
+    layer = Dense(2, 2, seed=0)
+    layer.forward(np.ones((3, 2), np.float32))
+    assert layer.backward(np.ones((3, 2), np.float32), need_input_grad=False) is None
+    assert layer.grads["W"].any()
+
+
+def test_params_and_grads_keep_their_identity():
+    layer = Dense(3, 2, activation="relu", seed=0)
+    W, gW = layer.params["W"], layer.grads["W"]
+    for n in (4, 4, 1):  # a new batch size gets new buffers, not new parameters
+        layer.forward(np.ones((n, 3), np.float32))
+        layer.backward(np.ones((n, 2), np.float32))
+    layer.reset_parameters(np.random.default_rng(1))
+    assert layer.params["W"] is W and layer.grads["W"] is gW
+    assert [p for p, _ in layer.parameters()] == [layer.params["W"], layer.params["b"]]
+
+
+def test_a_smaller_last_batch_gets_its_own_buffer():
+    layer = Dense(2, 2, seed=0, dtype="float64")
+    full = layer.forward(np.ones((4, 2)))
+    kept = full.copy()
+    layer.forward(np.zeros((1, 2)))
+    np.testing.assert_array_equal(full, kept)  # the size-4 buffer was not touched
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "linear", "softmax"])
+def test_activation_layer_gradients(activation):
+    rng = np.random.default_rng(2)
+    layer = Activation(activation, dtype="float64")
+    _check_layer_gradients(layer, rng.normal(size=(3, 4)), rng.normal(size=(3, 4)))
+
+
+# ----------------------------------------------------------------- Dropout
+
+
+def test_dropout_is_inverted_and_off_at_predict():
+    layer = Dropout(0.25, seed=0, dtype="float64")
+    x = np.ones((200, 50))
+    out = layer.forward(x)
+    kept = out != 0
+    np.testing.assert_array_equal(out[kept], 1 / 0.75)  # survivors scaled up
+    assert abs(kept.mean() - 0.75) < 0.01  # about 1 - rate survive
+    assert layer(x) is x  # identity at predict
+    grad = layer.backward(np.full((200, 50), 2.0))
+    np.testing.assert_array_equal(grad, 2.0 * out)  # same mask backwards
+
+
+def test_dropout_with_a_fixed_mask_matches_finite_differences():
+    rng = np.random.default_rng(5)
+    layer = Dropout(0.5, seed=3, dtype="float64")
+    state = layer.rng.bit_generator.state
+    x, weights = rng.normal(size=(4, 6)), rng.normal(size=(4, 6))
+
+    def loss():
+        layer.rng.bit_generator.state = state  # replay the same mask
+        return float(np.sum(layer.forward(x) * weights))
+
+    loss()
+    dx = layer.backward(weights).copy()
+    assert relative_error(dx, numerical_gradient(loss, x)) < 1e-9
+    assert (dx == 0).any()  # some inputs really were dropped
+
+
+def test_dropout_rate_zero_is_the_identity_and_rate_one_is_refused():
+    x = np.ones((2, 3))
+    assert Dropout(0.0).forward(x) is x
+    with pytest.raises(ValueError, match=r"rate must be in \[0, 1\). Received: rate=1"):
+        Dropout(1.0)
+
+
+def test_dropout_in_a_model_draws_masks_from_the_model_seed():
+    def masks(seed):
+        model = gn.Sequential([Dense(3, 8, seed=99), Dropout(0.5)], seed=seed)
+        model.forward(np.ones((4, 3), np.float32))
+        return model.layers[1].mask.copy()
+
+    np.testing.assert_array_equal(masks(1), masks(1))
+    assert not np.array_equal(masks(1), masks(2))
+
+
+# ----------------------------------------------------------------- errors
+
+
+def test_wrong_input_width_names_layer_expected_and_received():
+    layer = Dense(784, 256)
+    message = (r"Dense\(784, 256\) expects inputs with 784 features \(last "
+               r"dimension\). Received: shape \(32, 28\)")  # fmt: skip
+    with pytest.raises(ValueError, match=message):
+        layer.forward(np.ones((32, 28), np.float32))
+    with pytest.raises(ValueError, match=message):
+        layer(np.ones((32, 28), np.float32))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"n_in": 0, "n_out": 2}, ValueError, r"n_in must be an integer >= 1\. "
+         r"Received: n_in=0"),
+        ({"n_in": 2.5, "n_out": 2}, TypeError, r"n_in must be an integer >= 1"),
+        ({"n_in": 2, "n_out": 2, "activation": "relux"}, ValueError,
+         r"Unknown activation: 'relux'\. Valid names: .*'relu'"),
+        ({"n_in": 2, "n_out": 2, "weight_init": "glorot"}, ValueError,
+         r"Unknown initializer: 'glorot'"),
+        ({"n_in": 2, "n_out": 2, "l2": -1}, ValueError, r"l2 must be a finite number"
+         r" >= 0\. Received: l2=-1"),
+        ({"n_in": 2, "n_out": 2, "use_bias": "yes"}, TypeError,
+         r"use_bias must be True or False"),
+        ({"n_in": 2, "n_out": 2, "dtype": "float16"}, ValueError,
+         r"dtype must be 'float32' or 'float64'"),
+    ],
+)  # fmt: skip
+def test_bad_constructor_arguments(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        Dense(**kwargs)
+
+
+# ----------------------------------------------------------------- configs
+
+
+def test_repr_is_one_readable_line():
+    assert repr(Dense(784, 256, activation="relu")) == (
+        "Dense(784, 256, activation='relu')"
+    )
+    assert repr(Dense(3, 1)) == "Dense(3, 1)"
+    assert repr(Dense(2, 2, use_bias=False, l2=0.01)) == (
+        "Dense(2, 2, use_bias=False, l2=0.01)"
+    )
+    assert repr(Dropout(0.2)) == "Dropout(0.2)"
+    assert repr(Activation("tanh")) == "Activation('tanh')"
+
+
+@pytest.mark.parametrize(
+    "layer",
+    [
+        Dense(3, 4, activation={"name": "leaky_relu", "alpha": 0.2},
+              weight_init="he_normal", use_bias=False, l2=0.5),
+        Dense(2, 1, activation="sigmoid", bias_init="standard_normal"),
+        Dropout(0.3),
+        Activation("elu"),
+    ],
+    ids=repr,
+)  # fmt: skip
+def test_config_round_trip_through_the_registry(layer):
+    config = layer.get_config()
+    rebuilt = LAYERS[type(layer).__name__].from_config(copy.deepcopy(config))
+    assert rebuilt.get_config() == config
+    assert repr(rebuilt) == repr(layer)
+    activation = getattr(rebuilt, "activation", None)
+    if activation is not None:
+        assert activation == activations.get(config["activation"])
+
+
+def test_output_shape_and_parameter_count():
+    layer = Dense(784, 256)
+    assert layer.output_shape((None, 784)) == (None, 256)
+    assert layer.n_params() == 784 * 256 + 256
+    assert Dropout(0.5).n_params() == 0
+    assert Dropout(0.5).output_shape((None, 7)) == (None, 7)
+
+
+def test_standalone_layer_seed_decides_initial_weights():
+    a, b, c = Dense(5, 4, seed=1), Dense(5, 4, seed=1), Dense(5, 4, seed=2)
+    np.testing.assert_array_equal(a.params["W"], b.params["W"])
+    assert not np.array_equal(a.params["W"], c.params["W"])
+    limit = np.sqrt(6 / (5 + 4))  # glorot_uniform's bound
+    assert np.all(np.abs(a.params["W"]) <= limit)
+    np.testing.assert_array_equal(a.params["b"], 0)

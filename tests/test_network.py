@@ -1,0 +1,450 @@
+"""Sequential: PyTorch as the reference, determinism, bad input, the glass box."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet.callbacks import LambdaCallback
+from glassnet.errors import TrainingDiverged
+from glassnet.layers import Dense, Dropout
+
+ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu", "softplus"]
+LOSSES = ["mse", "mae", "binary_crossentropy", "binary_crossentropy_from_logits",
+          "categorical_crossentropy"]  # fmt: skip
+
+
+def _xor():
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    return X, np.array([0, 1, 1, 0])
+
+
+# ======================================================= PyTorch as the reference
+
+
+def _torch_activation(name):
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    return {
+        None: lambda z: z,
+        "sigmoid": torch.sigmoid,
+        "tanh": torch.tanh,
+        "relu": F.relu,
+        "leaky_relu": lambda z: F.leaky_relu(z, 0.01),
+        "elu": F.elu,
+        "gelu": F.gelu,
+        "softplus": lambda z: F.softplus(z, threshold=1000),  # no cut-off, like ours
+    }[name]
+
+
+def _torch_loss(name, out, y):
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    if name == "mse":
+        return F.mse_loss(out, y)
+    if name == "mae":
+        return F.l1_loss(out, y)
+    if name == "binary_crossentropy":
+        return F.binary_cross_entropy(out, y)
+    if name == "binary_crossentropy_from_logits":
+        return F.binary_cross_entropy_with_logits(out, y)
+    return F.cross_entropy(out, y)
+
+
+def _random_case(rng, loss):
+    n_layers = int(rng.integers(1, 5))
+    sizes = rng.integers(2, 7, size=n_layers + 1).tolist()
+    acts = [str(rng.choice(ACTIVATIONS)) for _ in range(n_layers - 1)]
+    acts.append("sigmoid" if loss == "binary_crossentropy" else None)
+    model = gn.Sequential(
+        [
+            Dense(a, b, activation=f)
+            for a, b, f in zip(sizes[:-1], sizes[1:], acts, strict=True)
+        ],
+        seed=int(rng.integers(10**6)),
+        dtype="float64",
+    )
+    model.compile(loss=loss)
+    X = rng.normal(size=(9, sizes[0]))
+    if loss == "categorical_crossentropy":
+        y = rng.integers(0, sizes[-1], size=9)
+    elif loss.startswith("binary"):
+        y = rng.integers(0, 2, size=(9, sizes[-1])).astype(float)
+    else:
+        y = rng.normal(size=(9, sizes[-1]))
+    return model, X, y, acts
+
+
+def _torch_forward(model, acts, X):
+    torch = pytest.importorskip("torch")
+    params = [torch.tensor(w, requires_grad=True) for w in model.get_weights()]
+    out = torch.tensor(X)
+    for i, act in enumerate(acts):
+        out = _torch_activation(act)(out @ params[2 * i] + params[2 * i + 1])
+    return params, out
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+def test_forward_loss_and_every_gradient_match_torch_autograd(loss):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(len(loss))
+    for _ in range(4):
+        model, X, y, acts = _random_case(rng, loss)
+        params, out = _torch_forward(model, acts, X)
+        np.testing.assert_allclose(model.predict(X), out.detach().numpy(),
+                                   rtol=1e-10, atol=1e-12)  # fmt: skip
+        target = torch.tensor(y) if loss != "categorical_crossentropy" else (
+            torch.tensor(y, dtype=torch.int64))  # fmt: skip
+        reference = _torch_loss(loss, out, target)
+        reference.backward()
+        value, grads = model.loss_and_gradients(X, y)
+        assert value == pytest.approx(reference.item(), rel=1e-10, abs=1e-12)
+        for mine, theirs in zip(grads, params, strict=True):
+            np.testing.assert_allclose(mine, theirs.grad.numpy(), rtol=1e-10,
+                                       atol=1e-12)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs"),
+    [
+        (lambda: gn.optimizers.SGD(0.1), lambda p, t: t.optim.SGD(p, lr=0.1)),
+        (lambda: gn.optimizers.SGD(0.05, momentum=0.9, nesterov=True),
+         lambda p, t: t.optim.SGD(p, lr=0.05, momentum=0.9, nesterov=True)),
+        (lambda: gn.optimizers.Adam(0.01), lambda p, t: t.optim.Adam(p, lr=0.01)),
+    ],
+    ids=["sgd", "nesterov", "adam"],
+)  # fmt: skip
+def test_training_steps_match_torch(ours, theirs):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    model = gn.Sequential(
+        [Dense(3, 5, activation="tanh"), Dense(5, 3)], seed=1, dtype="float64"
+    )
+    model.compile(loss="categorical_crossentropy", optimizer=ours())
+    X, y = rng.normal(size=(10, 3)), rng.integers(0, 3, size=10)
+    params, _ = _torch_forward(model, ["tanh", None], X)
+    optimizer = theirs(params, torch)
+    for _ in range(3):  # 3 epochs of batches 4, 4, 2 in order, as fit runs them
+        for start in range(0, 10, 4):
+            optimizer.zero_grad()
+            out = torch.tanh(torch.tensor(X[start : start + 4]) @ params[0] + params[1])
+            out = out @ params[2] + params[3]
+            torch.nn.functional.cross_entropy(
+                out, torch.tensor(y[start : start + 4])
+            ).backward()
+            optimizer.step()
+    model.fit(X, y, epochs=3, batch_size=4, shuffle=False)
+    for mine, reference in zip(model.get_weights(), params, strict=True):
+        np.testing.assert_allclose(mine, reference.detach().numpy(), rtol=1e-10,
+                                   atol=1e-12)  # fmt: skip
+
+
+# ======================================================= training behaviour
+
+
+def test_first_epoch_loss_is_the_loss_before_any_update_for_one_full_batch():
+    X, y = _xor()
+    model = gn.Sequential([Dense(2, 3, activation="tanh"), Dense(3, 1)], seed=0,
+                          dtype="float64")  # fmt: skip
+    model.compile(loss="mse", optimizer=gn.optimizers.SGD(0.5))
+    before = model.evaluate(X, y)["loss"]
+    history = model.fit(X, y, epochs=2, batch_size=4, shuffle=False)
+    assert history.history["loss"][0] == pytest.approx(before, rel=1e-12)
+    assert history.history["loss"][1] != history.history["loss"][0]
+
+
+def test_epoch_loss_is_the_sample_weighted_mean_of_batch_losses():
+    X = np.arange(5, dtype=float)[:, None]
+    y = np.zeros(5)
+    model = gn.Sequential([Dense(1, 1, weight_init="zeros")], dtype="float64")
+    model.set_weights([[[1.0]], [0.0]])
+    # SGD with rate 0 leaves w = 1: batch losses of [0,1,2,3] and [4] are
+    # mean(0,1,4,9) = 3.5 and 16, so the epoch's loss is (4·3.5 + 1·16)/5 = 6
+    model.compile(loss="mse", optimizer=gn.optimizers.SGD(1e-300))
+    history = model.fit(X, y, epochs=1, batch_size=4, shuffle=False)
+    assert history.history["loss"] == [pytest.approx(6.0)]
+
+
+def test_same_seed_same_weights_bit_for_bit_and_different_seeds_differ():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(50, 4)).astype(np.float32), rng.integers(0, 3, size=50)
+
+    def train(seed):
+        model = gn.Sequential(
+            [Dense(4, 16, activation="relu"), Dropout(0.3), Dense(16, 3)], seed=seed
+        )
+        model.compile(loss="categorical_crossentropy", optimizer="adam")
+        model.fit(X, y, epochs=3, batch_size=8)
+        return model.get_weights()
+
+    first, again, other = train(7), train(7), train(8)
+    for a, b in zip(first, again, strict=True):
+        assert a.tobytes() == b.tobytes()
+    assert any(a.tobytes() != b.tobytes() for a, b in zip(first, other, strict=True))
+
+
+def test_resuming_with_initial_epoch_continues_bit_identically():
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(30, 3)), rng.normal(size=(30, 1))
+
+    def model():
+        m = gn.Sequential([Dense(3, 4, activation="tanh"), Dense(4, 1)], seed=3)
+        m.compile(loss="mse", optimizer=gn.optimizers.Adam(0.01))
+        return m
+
+    straight = model()
+    straight.fit(X, y, epochs=4, batch_size=7)
+    resumed = model()
+    resumed.fit(X, y, epochs=2, batch_size=7)
+    assert resumed.epoch == 2
+    history = resumed.fit(X, y, epochs=4, batch_size=7, initial_epoch=resumed.epoch)
+    assert history.epoch == [2, 3]
+    for a, b in zip(straight.get_weights(), resumed.get_weights(), strict=True):
+        assert a.tobytes() == b.tobytes()
+
+
+def test_float32_training_keeps_dtype_and_parameter_identity():
+    rng = np.random.default_rng(2)
+    X, y = rng.normal(size=(40, 3)), rng.integers(0, 2, size=40)  # float64 in
+    model = gn.Sequential([Dense(3, 8, activation="relu"), Dense(8, 2)], seed=0)
+    model.compile(loss="categorical_crossentropy", optimizer="sgd")
+    pairs = model.parameters()
+    model.fit(X, y, epochs=2, batch_size=16)
+    assert all(p is q and g is h for (p, g), (q, h) in
+               zip(pairs, model.parameters(), strict=True))  # fmt: skip
+    assert all(p.dtype == np.float32 and g.dtype == np.float32 for p, g in pairs)
+    assert model.layers[0].outputs.dtype == np.float32
+    assert model.predict(X).dtype == np.float32
+
+
+def test_validation_data_and_split_are_logged():
+    rng = np.random.default_rng(3)
+    X, y = rng.normal(size=(40, 2)), rng.integers(0, 2, size=40)
+    model = gn.Sequential([Dense(2, 4, activation="tanh"), Dense(4, 2)], seed=0)
+    model.compile(loss="categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit(X, y, epochs=2, validation_split=0.25)
+    assert set(history.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    # the held-out part is the last 10 samples, and val_loss is evaluate's loss there
+    assert history.history["val_loss"][-1] == pytest.approx(
+        model.evaluate(X[30:], y[30:])["loss"], rel=1e-6
+    )
+    history = model.fit(X[:30], y[:30], epochs=1, validation_data=(X[30:], y[30:]))
+    assert len(history.history["val_accuracy"]) == 1
+
+
+def test_divergence_restores_the_last_finite_weights():
+    X = np.linspace(-10, 10, 20)[:, None]
+    y = 100 * X
+    model = gn.Sequential([Dense(1, 4), Dense(4, 1)], seed=0, dtype="float64")
+    model.compile(loss="mse", optimizer=gn.optimizers.SGD(learning_rate=10.0))
+    at_epoch_start = {}
+    record = LambdaCallback(
+        on_epoch_begin=lambda epoch, logs: at_epoch_start.update(
+            {epoch: model.get_weights()}
+        )
+    )
+    with pytest.raises(TrainingDiverged, match=r"diverged in epoch \d+.*lower learning"
+                       r" rate \(it is 10\)") as info:  # fmt: skip
+        model.fit(X, y, epochs=50, batch_size=5, callbacks=[record])
+    epoch = info.value.epoch
+    assert not np.isfinite(info.value.loss)
+    assert all(np.isfinite(w).all() for w in model.get_weights())
+    for a, b in zip(model.get_weights(), at_epoch_start[epoch], strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+# ======================================================= bad input
+
+
+def _compiled():
+    model = gn.Sequential([Dense(2, 4, activation="relu"), Dense(4, 3)], seed=0)
+    model.compile(loss="categorical_crossentropy", optimizer="sgd")
+    return model
+
+
+GOOD_X = [[0.0, 1.0], [1.0, 0.0], [2.0, 2.0], [3.0, 1.0]]
+GOOD_Y = [0, 1, 2, 1]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"X": [[0.0, np.nan], [1, 0], [2, 2], [3, 1]]}, ValueError,
+         r"X must not contain NaN or infinity\. Received: X\[0, 1\]=.*nan"),
+        ({"X": [[0.0, 1], [np.inf, 0], [2, 2], [3, 1]]}, ValueError,
+         r"X must not contain NaN or infinity\. Received: X\[1, 0\]=.*inf"),
+        ({"y": [0, np.nan, 2, 1]}, ValueError,
+         r"y must not contain NaN or infinity\. Received: y\[1\]=.*nan"),
+        ({"X": [["a", "b"]] * 4}, TypeError,
+         r"X must hold numbers \(int or float\)\. Received: X with dtype <U1"),
+        ({"y": ["cat", "dog", "cat", "dog"]}, TypeError,
+         r"y must hold numbers \(int or float\)\. Received: y with dtype <U3"),
+        ({"y": [0, 1, 2]}, ValueError,
+         r"X and y must have the same number of samples\. Received: X with 4 "
+         r"samples, y with 3 samples"),
+        ({"X": np.empty((0, 2)), "y": []}, ValueError,
+         r"X must hold at least one sample\. Received: X with shape \(0, 2\)"),
+        ({"y": [0, 3, 2, 1]}, ValueError,
+         r"labels must be integers in \[0, 3\) for 3 outputs\. Received: 3 \(y\[1\]\)"),
+        ({"X": [[0.0, 1, 5]] * 4}, ValueError,
+         r"X must have 2 features \(columns\), the input size of Dense\(2, 4, "
+         r"activation='relu'\)\. Received: X with shape \(4, 3\)"),
+        ({"epochs": 0}, ValueError, r"epochs must be an integer >= 1\. "
+         r"Received: epochs=0"),
+        ({"batch_size": 2.5}, TypeError, r"batch_size must be an integer >= 1\. "
+         r"Received: batch_size=2\.5"),
+        ({"validation_split": 1.5}, ValueError, r"validation_split must be a finite "
+         r"number >= 0 and <= 1\. Received: validation_split=1\.5"),
+        ({"validation_split": 0.1}, ValueError, r"validation_split must leave at least"
+         r" one sample on each side\. Received: validation_split=0\.1 for 4 samples"),
+        ({"validation_data": ([[1.0, 2.0]], [5])}, ValueError,
+         r"labels must be integers in \[0, 3\)"),
+        ({"verbose": 3}, ValueError, r"verbose must be 0, 1 or 2\. Received: "
+         r"verbose=3"),
+        ({"callbacks": [print]}, TypeError, r"callbacks\[0\] must be a "
+         r"glassnet\.callbacks\.Callback"),
+    ],
+    ids=["nan-X", "inf-X", "nan-y", "str-X", "str-y", "lengths", "empty", "label",
+         "features", "epochs", "batch", "split", "split-small", "val-labels",
+         "verbose", "callback"],
+)  # fmt: skip
+def test_bad_fit_input_is_refused_before_any_step(kwargs, error, message):
+    model = _compiled()
+    before = model.get_weights()
+    args = {"X": GOOD_X, "y": GOOD_Y, **kwargs}
+    with pytest.raises(error, match=message):
+        model.fit(args.pop("X"), args.pop("y"), **args)
+    assert model.optimizer.iterations == 0
+    for a, b in zip(before, model.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_fit_and_evaluate_before_compile():
+    model = gn.Sequential([Dense(2, 1)])
+    with pytest.raises(RuntimeError, match=r"fit needs a loss: call model\.compile"):
+        model.fit(GOOD_X, [0, 1, 1, 0])
+    with pytest.raises(RuntimeError, match=r"evaluate needs a loss"):
+        model.evaluate(GOOD_X, [0, 1, 1, 0])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"loss": "msee"}, ValueError, r"Unknown loss: 'msee'\. Valid names: .*'mse'"),
+        ({"loss": "mse", "optimizer": "sgdd"}, ValueError,
+         r"Unknown optimizer: 'sgdd'\. Valid names: .*'sgd'"),
+        ({"loss": "mse", "metrics": ["acuracy"]}, ValueError,
+         r"Unknown metric: 'acuracy'\. Valid names: .*'accuracy'"),
+        ({"loss": "mse", "metrics": "accuracy"}, TypeError,
+         r"metrics must be a list of names or functions\. Received: "
+         r"metrics='accuracy'"),
+    ],
+)  # fmt: skip
+def test_compile_refuses_unknown_names(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        gn.Sequential([Dense(2, 1)]).compile(**kwargs)
+
+
+def test_compile_refuses_softmax_before_categorical_crossentropy():
+    model = gn.Sequential([Dense(4, 3, activation="softmax")])
+    with pytest.raises(ValueError, match=r"categorical_crossentropy takes logits.*"
+                       r"Drop the softmax activation from the last layer"):  # fmt: skip
+        model.compile(loss="categorical_crossentropy")
+    model.compile(loss="mse")  # fine with other losses
+
+
+def test_add_checks_that_layers_fit_together():
+    model = gn.Sequential([Dense(2, 3)])
+    with pytest.raises(ValueError, match=r"Dense\(4, 1\) expects 4 inputs, but the "
+                       r"layer before it \(Dense\(2, 3\)\) has 3 outputs"):  # fmt: skip
+        model.add(Dense(4, 1))
+    with pytest.raises(TypeError, match=r"layer must be a glassnet Layer"):
+        model.add("dense")
+
+
+# ======================================================= the glass box
+
+
+def test_summary_lists_layers_shapes_and_counts():
+    model = gn.Sequential(
+        [Dense(784, 256, activation="relu"), Dropout(0.2),
+         Dense(256, 128, activation="relu"), Dense(128, 10)]
+    )  # fmt: skip
+    text = model.summary()
+    lines = text.splitlines()
+    assert lines[0].split() == ["Layer", "Output", "shape", "Params"]
+    assert "Dense(784, 256, activation='relu')" in lines[2]
+    assert "(None, 256)" in lines[2] and lines[2].endswith("200,960")  # 784·256+256
+    assert lines[3].startswith("Dropout(0.2)") and lines[3].endswith(" 0")
+    assert lines[4].endswith("32,896")  # 256·128 + 128
+    assert "(None, 10)" in lines[5] and lines[5].endswith("1,290")  # 128·10 + 10
+    assert lines[-1] == "Total params: 235,146 (float32)"
+
+
+def test_get_and_set_weights_round_trip():
+    model = gn.Sequential([Dense(2, 3), Dense(3, 1)], seed=0)
+    weights = model.get_weights()
+    assert [w.shape for w in weights] == [(2, 3), (3,), (3, 1), (1,)]
+    weights[0][0, 0] = 42.0  # a copy: the model does not change
+    assert model.layers[0].params["W"][0, 0] != 42.0
+    W = model.layers[0].params["W"]
+    model.set_weights(weights)
+    assert model.layers[0].params["W"] is W and W[0, 0] == 42.0
+    with pytest.raises(ValueError, match=r"weights must hold 4 arrays, one per "
+                       r"parameter\. Received: 3 arrays"):  # fmt: skip
+        model.set_weights(weights[:3])
+    with pytest.raises(ValueError, match=r"weights\[1\] must have shape \(3,\)\. "
+                       r"Received: shape \(2,\)"):  # fmt: skip
+        model.set_weights([weights[0], np.zeros(2), weights[2], weights[3]])
+
+
+def test_predict_one_sample_and_probabilities():
+    model = gn.Sequential([Dense(2, 3)], seed=0, dtype="float64")
+    model.compile(loss="categorical_crossentropy")
+    X = np.array([[1.0, 2.0], [3.0, -1.0]])
+    assert model.predict(X[0]).shape == (3,)
+    np.testing.assert_array_equal(model.predict(X[0]), model.predict(X)[0])
+    proba = model.predict_proba(X)
+    logits = model.predict(X)
+    expected = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(proba, expected, rtol=1e-12)
+    np.testing.assert_allclose(model.predict(X, batch_size=1), logits, rtol=1e-15)
+
+
+def test_layers_show_inputs_outputs_and_grads_after_a_step():
+    X, y = _xor()
+    model = gn.Sequential([Dense(2, 3, activation="sigmoid"), Dense(3, 1)], seed=0,
+                          dtype="float64")  # fmt: skip
+    model.compile(loss="mse")
+    loss, grads = model.loss_and_gradients(X, y)
+    hidden = model.layers[0]
+    np.testing.assert_array_equal(hidden.inputs, X)
+    z = X @ hidden.params["W"] + hidden.params["b"]
+    np.testing.assert_allclose(hidden.outputs, 1 / (1 + np.exp(-z)), rtol=1e-14)
+    for grad, (_, live) in zip(grads, model.parameters(), strict=True):
+        np.testing.assert_array_equal(grad, live)
+        assert grad is not live
+
+
+def test_preprocessing_is_applied_in_fit_evaluate_and_predict():
+    from glassnet.data import Standardizer
+
+    X = np.array([[100.0, 1.0], [200.0, 3.0]])
+    model = gn.Sequential([Dense(2, 1, weight_init="zeros")], dtype="float64")
+    model.set_weights([[[1.0], [1.0]], [0.0]])
+    model.preprocessing = Standardizer().fit(X)
+    # standardized rows are [-1, -1] and [1, 1]: outputs -2 and 2
+    np.testing.assert_allclose(model.predict(X), [[-2.0], [2.0]])
+    model.compile(loss="mse")
+    assert model.evaluate(X, [-2.0, 2.0])["loss"] == pytest.approx(0.0)
+
+
+def test_save_and_load_give_the_same_predictions(tmp_path):
+    X, y = _xor()
+    model = gn.Sequential([Dense(2, 4, activation="tanh"), Dense(4, 1)], seed=0)
+    model.compile(loss="mse", optimizer="adam")
+    model.fit(X, y, epochs=3)
+    model.save(tmp_path / "model.npz")
+    loaded = gn.load(tmp_path / "model.npz")
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
