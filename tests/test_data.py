@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 
+from glassnet import data as data_module
 from glassnet.data import (
     CSVData,
     LabelEncoder,
@@ -369,3 +370,21 @@ def test_minibatches():
     assert np.array_equal(np.concatenate(batches), expected)
     with pytest.raises(ValueError, match=r"batch_size must be an integer >= 1"):
         list(minibatches(7, 0))
+
+
+def test_read_csv_in_chunks_keeps_rows_and_line_numbers(tmp_path, monkeypatch):
+    monkeypatch.setattr(data_module, "_CHUNK_CELLS", 5)  # two rows of 3 cells a chunk
+    rows = [[i, 2 * i, i % 2] for i in range(7)]
+    text = "a,b,y\n" + "".join(f"{a},{b},{y}\n" for a, b, y in rows)
+    table = read_csv(write(tmp_path, text + "\n"), target="y")
+    assert table.X.tolist() == [[a, b] for a, b, _ in rows]
+    assert table.y.tolist() == [y for _, _, y in rows]
+    with pytest.raises(DataError, match=r"line 8, column 'b': expected a number"):
+        read_csv(write(tmp_path, text.replace("6,12,0", "6,x,0")), target="y")
+    with pytest.raises(DataError, match=r"line 7, column 'a': 'inf' is not"):
+        read_csv(write(tmp_path, text.replace("5,10,1", "inf,10,1")), target="y")
+
+
+def test_read_csv_single_feature_column(tmp_path):
+    table = read_csv(write(tmp_path, "x,y\n1.5,a\n2.5,b\n"), target="y")
+    assert table.X.tolist() == [[1.5], [2.5]]
