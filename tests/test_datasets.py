@@ -133,9 +133,8 @@ def test_two_spirals_geometry():
         r = np.sort(radius[y == k])
         np.testing.assert_allclose(r, [0.25, 0.5, 0.75, 1.0])
     outer = X[(y == 1) & np.isclose(radius, 1.0)][0]
-    np.testing.assert_allclose(
-        outer, [np.cos(4 * np.pi), np.sin(4 * np.pi)], atol=1e-12
-    )
+    # class 1 at r = 1: theta = 3*pi + pi = 4*pi, a whole number of turns: (1, 0)
+    np.testing.assert_allclose(outer, [1.0, 0.0], atol=1e-12)
 
 
 # ----------------------------------------------------------------------- IDX files
