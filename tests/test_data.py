@@ -134,8 +134,18 @@ def test_read_csv_missing_file_and_directory(tmp_path):
 def test_read_csv_binary_garbage(tmp_path):
     path = tmp_path / "image.csv"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe\x00\x00")
-    with pytest.raises(DataError, match=r"not a UTF-8 text file \(undecodable byte"):
+    with pytest.raises(
+        DataError, match=r"image\.csv: not utf-8 text \(byte 0x89 cannot be decoded\)"
+    ):
         read_csv(path)
+
+
+def test_read_csv_other_encodings(tmp_path):
+    path = tmp_path / "latin.csv"
+    path.write_bytes("x,ville\n1,Orléans\n".encode("latin-1"))
+    with pytest.raises(DataError, match="for another encoding pass encoding="):
+        read_csv(path, target="ville")
+    assert read_csv(path, target="ville", encoding="latin-1").y.tolist() == ["Orléans"]
 
 
 def test_read_csv_with_model_features_reorders_and_names_wrong_columns(tmp_path):

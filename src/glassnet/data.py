@@ -11,6 +11,7 @@ and, where there is one, the line and the column.
 
 from __future__ import annotations
 
+import collections
 import csv
 import difflib
 import itertools
@@ -95,7 +96,7 @@ def _check_header(name: str, row: list[str]) -> list[str]:
     for index, column in enumerate(header):
         if not column:
             raise DataError(f"{name}: header column {index + 1} has no name")
-    duplicates = sorted({c for c in header if header.count(c) > 1})
+    duplicates = sorted(c for c, n in collections.Counter(header).items() if n > 1)
     if duplicates:
         raise DataError(f"{name}: duplicate column names: {_quote_list(duplicates)}")
     return header
@@ -209,6 +210,7 @@ def read_csv(
     features: Sequence[str] | None = None,
     require_target: bool = True,
     delimiter: str = ",",
+    encoding: str = "utf-8-sig",
 ) -> CSVData:
     """Read a CSV file with a header line into numeric features and a target.
 
@@ -228,6 +230,9 @@ def read_csv(
         None (predicting on new data).
     delimiter : str
         The cell separator.
+    encoding : str
+        The text encoding; the default is UTF-8, with or without the byte-order
+        mark that spreadsheet programs write.
 
     Returns
     -------
@@ -255,8 +260,7 @@ def read_csv(
     if os.path.isdir(name):
         raise DataError(f"{name}: is a directory, not a CSV file")
     try:
-        # utf-8-sig drops the byte-order mark that spreadsheet programs write.
-        with open(name, encoding="utf-8-sig", newline="") as handle:
+        with open(name, encoding=encoding, newline="") as handle:
             reader = csv.reader(handle, delimiter=delimiter)
             first = next((row for row in reader if row), None)
             if first is None:
@@ -277,7 +281,9 @@ def read_csv(
                 lines.extend(chunk_lines)
     except UnicodeDecodeError as error:
         raise DataError(
-            f"{name}: not a UTF-8 text file (undecodable byte at offset {error.start})"
+            f"{name}: not {error.encoding} text (byte "
+            f"0x{error.object[error.start]:02x} cannot be decoded); for another "
+            "encoding pass encoding=..."
         ) from None
     except csv.Error as error:
         raise DataError(f"{name}: not a readable CSV file ({error})") from None
