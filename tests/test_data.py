@@ -124,6 +124,11 @@ def test_read_csv_bad_files(tmp_path, text, target, message):
         read_csv(write(tmp_path, text), target=target)
 
 
+def test_read_csv_target_must_be_a_name(tmp_path):
+    with pytest.raises(TypeError, match=r"target must be a column name \(str\)\. "):
+        read_csv(write(tmp_path, "a,b\n1,2\n"), target=1)
+
+
 def test_read_csv_missing_file_and_directory(tmp_path):
     with pytest.raises(DataError, match=r"nope\.csv: no such file"):
         read_csv(tmp_path / "nope.csv")

@@ -254,6 +254,10 @@ def read_csv(
     >>> table.feature_names, table.X.tolist(), table.y.tolist()
     (['weight', 'height'], [[-2.0, -1.0], [25.0, 6.0]], ['F', 'M'])
     """
+    if target is not None and not isinstance(target, str):
+        raise TypeError(
+            f"target must be a column name (str). Received: target={describe(target)}"
+        )
     name = os.fspath(path)
     if not os.path.exists(name):
         raise DataError(f"{name}: no such file")
