@@ -1,0 +1,519 @@
+"""The ``glassnet`` command line, run for real in subprocesses.
+
+Happy paths (train -> evaluate -> predict -> summary on a binary, a multi-class and a
+regression CSV) and every bad input the command must refuse with one clear line on
+stderr, exit code 2, no traceback, and an existing output file left byte for byte.
+Data are tiny and epochs few: each subprocess costs a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+SENTINEL = b"an earlier file that must survive"
+FAST = ["--hidden", "16", "--epochs", "30", "--lr", "0.05", "--batch-size", "16"]
+
+
+def glassnet(*args, cwd, env=None, **kwargs) -> subprocess.CompletedProcess:
+    """Run ``python -m glassnet ARGS`` in ``cwd``; never raises on a non-zero exit."""
+    return subprocess.run(
+        [sys.executable, "-m", "glassnet", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+        **kwargs,
+    )
+
+
+def _write_csv(path: Path, header: list[str], rows) -> Path:
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def _read_csv(path_or_text) -> list[list[str]]:
+    text = path_or_text if isinstance(path_or_text, str) else path_or_text.read_text()
+    return list(csv.reader(text.splitlines()))
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory) -> Path:
+    """A folder with the three CSV files the happy paths train on."""
+    folder = tmp_path_factory.mktemp("cli")
+    rng = np.random.default_rng(0)
+    # binary: 'yes' above the line a + b = 0, with a margin so 30 epochs separate it
+    X = rng.uniform(-1, 1, size=(200, 2))
+    X = X[np.abs(X.sum(axis=1)) > 0.3][:80]
+    labels = np.where(X.sum(axis=1) > 0, "yes", "no")
+    _write_csv(
+        folder / "binary.csv",
+        ["a", "b", "label"],
+        [[f"{a:.4f}", f"{b:.4f}", t] for (a, b), t in zip(X, labels, strict=True)],
+    )
+    # multi-class: three well separated clusters named by colour
+    centres = {"red": (3, 0), "green": (0, 3), "blue": (-3, -3)}
+    rows = []
+    for name, centre in centres.items():
+        for point in rng.normal(centre, 0.5, size=(30, 2)):
+            rows.append([f"{point[0]:.4f}", f"{point[1]:.4f}", name])
+    rows = [rows[i] for i in rng.permutation(len(rows))]
+    _write_csv(folder / "colours.csv", ["x", "y", "colour"], rows)
+    # regression: price = 2a - b exactly
+    X = rng.uniform(-1, 1, size=(60, 2))
+    _write_csv(
+        folder / "prices.csv",
+        ["a", "b", "price"],
+        [[f"{a:.4f}", f"{b:.4f}", f"{2 * a - b:.4f}"] for a, b in X],
+    )
+    return folder
+
+
+@pytest.fixture(scope="module")
+def binary_model(work) -> Path:
+    """Train on binary.csv once; several tests use the model."""
+    result = glassnet(
+        "train", "binary.csv", "--target", "label", "--seed", "0",
+        *FAST, "--out", "binary.npz", cwd=work,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    # not a terminal: one plain progress line per epoch, on stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 30
+    assert lines[0].startswith("Epoch 1/30 - loss: ")
+    assert "val_accuracy: " in lines[-1]
+    assert "saved the model to binary.npz" in result.stdout
+    return work / "binary.npz"
+
+
+# ------------------------------------------------------------------- happy paths
+
+
+def test_binary_train_evaluate_predict_summary(work, binary_model):
+    result = glassnet("evaluate", binary_model, "binary.csv", cwd=work)
+    assert result.returncode == 0, result.stderr
+    scores = dict(line.split() for line in result.stdout.splitlines())
+    assert set(scores) == {"loss", "accuracy"}
+    assert float(scores["accuracy"]) >= 0.9
+
+    # New data: the target column is optional and the columns may come in any order.
+    truth = _read_csv(work / "binary.csv")
+    _write_csv(work / "new.csv", ["b", "a"], [[b, a] for a, b, _ in truth[1:]])
+    result = glassnet(
+        "predict", binary_model, "new.csv", "--proba", "--out", "preds.csv", cwd=work
+    )
+    assert result.returncode == 0, result.stderr
+    table = _read_csv(work / "preds.csv")
+    assert table[0] == ["prediction", "p_no", "p_yes"]
+    assert len(table) == len(truth)
+    predicted = [row[0] for row in table[1:]]
+    assert set(predicted) <= {"yes", "no"}
+    agree = np.mean([p == row[2] for p, row in zip(predicted, truth[1:], strict=True)])
+    assert agree >= 0.9
+    for _, p_no, p_yes in table[1:]:
+        assert float(p_no) + float(p_yes) == pytest.approx(1.0, abs=1e-6)
+
+    result = glassnet("summary", binary_model, cwd=work)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert "Dense(2, 16, activation='relu')" in text
+    assert "Dense(16, 1, activation='sigmoid')" in text
+    assert "task: binary, target 'label'" in text
+    assert "classes: no, yes" in text
+    assert "trained: 30 epoch(s)" in text
+    assert "glassnet-model version 1" in text
+
+
+def test_multiclass_string_labels(work):
+    result = glassnet(
+        "train", "colours.csv", "--target", "colour", "--seed", "1", *FAST,
+        "--out", "colours.npz", "--quiet", cwd=work,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == result.stderr == ""  # --quiet
+    result = glassnet("evaluate", "colours.npz", "colours.csv", cwd=work)
+    assert result.returncode == 0, result.stderr
+    assert float(result.stdout.split("accuracy")[1].split()[0]) >= 0.95
+
+    result = glassnet("predict", "colours.npz", "colours.csv", cwd=work)
+    assert result.returncode == 0, result.stderr
+    table = _read_csv(result.stdout)
+    truth = _read_csv(work / "colours.csv")
+    assert table[0] == ["prediction"]
+    assert [row[0] for row in table[1:]] == [row[2] for row in truth[1:]]
+
+    result = glassnet("summary", "colours.npz", cwd=work)
+    assert "Dense(16, 3)" in result.stdout  # three logits
+    assert "classes: blue, green, red" in result.stdout
+    assert "loss: categorical_crossentropy" in result.stdout
+
+
+def test_regression(work):
+    result = glassnet(
+        "train", "prices.csv", "--target", "price", "--seed", "2", "--hidden", "",
+        "--epochs", "60", "--lr", "0.1", "--batch-size", "8", "--optimizer", "sgd",
+        "--validation-split", "0", "--out", "prices.npz", "--quiet", cwd=work,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    result = glassnet("evaluate", "prices.npz", "prices.csv", cwd=work)
+    scores = dict(line.split() for line in result.stdout.splitlines())
+    assert set(scores) == {"loss", "mae"}
+    # A linear model fits price = 2a - b: the error is far below the target's
+    # spread (std of 2a - b for a, b ~ U(-1, 1) is sqrt(5/3) ~ 1.3).
+    assert float(scores["mae"]) < 0.05
+
+    result = glassnet("predict", "prices.npz", "prices.csv", cwd=work)
+    table = _read_csv(result.stdout)
+    truth = _read_csv(work / "prices.csv")
+    assert table[0] == ["prediction"]
+    predicted = np.array([float(row[0]) for row in table[1:]])
+    expected = np.array([float(row[2]) for row in truth[1:]])
+    np.testing.assert_allclose(predicted, expected, atol=0.2)
+    result = glassnet("summary", "prices.npz", cwd=work)
+    assert "Dense(2, 1)" in result.stdout
+    assert "task: regression" in result.stdout
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_progress_bar_on_a_terminal(work):
+    import fcntl
+    import struct
+    import termios
+    import threading
+
+    leader, follower = os.openpty()
+    # a fresh pseudo-terminal is 0 columns wide; tqdm would draw an empty bar
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 160, 0, 0))
+    chunks: list[bytes] = []
+
+    def read_all():  # concurrently, so a full terminal buffer never blocks the child
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal closed
+                return
+            if not chunk:
+                return
+            chunks.append(chunk)
+
+    reader = threading.Thread(target=read_all)
+    reader.start()
+    try:
+        process = subprocess.run(
+            [sys.executable, "-m", "glassnet", "train", "binary.csv", "--target",
+             "label", "--seed", "0", *FAST, "--out", "tty.npz"],
+            cwd=work, stdout=subprocess.PIPE, stderr=follower, timeout=300,
+        )  # fmt: skip
+    finally:
+        os.close(follower)
+        reader.join(timeout=30)
+        os.close(leader)
+    assert process.returncode == 0
+    shown = b"".join(chunks).decode("utf-8", "replace")
+    assert "30/30" in shown  # tqdm's counter
+    assert "\r" in shown  # one bar redrawn in place, not one line per epoch
+    assert "Epoch 1/30" not in shown
+    assert "loss: " in shown
+
+
+def test_mnist_end_to_end(tmp_path):
+    if not (SHARED_DATA / "mnist").is_dir():
+        pytest.skip("needs ../shared/data/mnist (the IDX files)")
+    env = {"GLASSNET_DATA": str(SHARED_DATA)}
+    result = glassnet(
+        "train", "mnist", "--hidden", "32", "--epochs", "1", "--batch-size", "128",
+        "--lr", "0.003", "--seed", "0", "--out", "digits.npz", "--quiet",
+        cwd=tmp_path, env=env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    result = glassnet("evaluate", "digits.npz", "mnist", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    # One epoch of a 784-32-10 MLP: LeCun's table has 4.7 % error for 300 hidden
+    # units after full training; one epoch of 32 units is comfortably above 85 %.
+    assert float(result.stdout.split("accuracy")[1].split()[0]) > 0.85
+
+
+# -------------------------------------------------------------------- bad input
+
+
+def _assert_refused(result, message: str):
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("glassnet: error: ")
+    assert message in lines[0] or re.search(message, lines[0]), lines[0]
+
+
+@pytest.fixture(scope="module")
+def bad_files(work) -> Path:
+    folder = work / "bad"
+    folder.mkdir()
+    (folder / "empty.csv").write_text("")
+    (folder / "header.csv").write_text("a,b,label\n")
+    (folder / "ragged.csv").write_text("a,b,label\n1,2,yes\n3,4\n")
+    (folder / "words.csv").write_text("a,b,label\n1,2,yes\n3,oops,no\n")
+    (folder / "nan.csv").write_text("a,b,label\n1,2,yes\n3,nan,no\n")
+    (folder / "inf.csv").write_text("a,b,label\n1,2,yes\n-inf,4,no\n")
+    (folder / "one.csv").write_text("a,b,label\n1,2,yes\n3,4,yes\n")
+    (folder / "folder.csv").mkdir()
+    return folder
+
+
+# The bad inputs the issue lists, each run as a real command.
+TRAIN_REFUSALS = {
+    "missing file": (["nothing.csv"], "nothing.csv: no such file"),
+    "directory": (["bad/folder.csv"], "folder.csv: is a directory"),
+    "empty file": (["bad/empty.csv"], "empty.csv: the file is empty"),
+    "header only": (["bad/header.csv"], "header.csv: has a header but no data rows"),
+    "ragged rows": (["bad/ragged.csv"], "line 3 has 2 cells but the header has 3"),
+    "non-numeric cell": (
+        ["bad/words.csv"],
+        "words.csv: line 3, column 'b': expected a number, found 'oops'",
+    ),
+    "NaN": (["bad/nan.csv"], "line 3, column 'b': 'nan' is not a finite number"),
+    "inf": (["bad/inf.csv"], "line 3, column 'a': '-inf' is not a finite number"),
+    "missing target column": (
+        ["binary.csv", "--target", "lable"],
+        "no target column 'lable'. Columns: 'a', 'b', 'label'",
+    ),
+    "one class": (["bad/one.csv"], "single class ('yes')"),
+    "unknown activation": (
+        ["binary.csv", "--activation", "relux"],
+        "Unknown activation: 'relux'. Valid names: .*'relu', 'sigmoid'",
+    ),
+    "unknown optimizer": (
+        ["binary.csv", "--optimizer", "adamm"],
+        "Unknown optimizer: 'adamm'. Valid names: 'adagrad', 'adam', ",
+    ),
+    "epochs 0": (
+        ["binary.csv", "--epochs", "0"],
+        "--epochs must be an integer >= 1. Received: --epochs=0",
+    ),
+    "lr -1": (["binary.csv", "--lr", "-1"], "--lr must be a finite number > 0"),
+    "hidden 0": (["binary.csv", "--hidden", "0"], "--hidden must be comma-separated"),
+    "out is a folder": (["binary.csv", "--out", "bad"], "--out bad: is a folder"),
+    "out folder missing": (
+        ["binary.csv", "--out", "nowhere/model.npz"],
+        "folder 'nowhere' does not exist",
+    ),
+}
+# More refusals of the same kind, checked in-process (cli.main) to keep the suite
+# fast: the subprocess cases above already show the message reaches stderr alone.
+MORE_TRAIN_REFUSALS = {
+    "no target given": (["binary.csv"], "--target COL is required for binary.csv"),
+    "unknown loss": (["binary.csv", "--loss", "msee"], "Unknown loss: 'msee'"),
+    "batch size 0": (["binary.csv", "--batch-size", "0"], "--batch-size must be"),
+    "validation split 1": (
+        ["binary.csv", "--validation-split", "1"],
+        "--validation-split must be in",
+    ),
+    "resume without checkpoint": (
+        ["binary.csv", "--resume"],
+        "--resume needs --checkpoint DIR",
+    ),
+    "resume from nothing": (
+        ["binary.csv", "--resume", "--checkpoint", "empty-ckpt"],
+        "no checkpoint .*checkpoint.npz' to resume from",
+    ),
+    "checkpoint is a file": (
+        ["binary.csv", "--checkpoint", "binary.csv"],
+        "--checkpoint binary.csv: is a file, not a folder",
+    ),
+    "loss for another task": (
+        ["prices.csv", "--target", "price", "--loss", "categorical_crossentropy"],
+        "needs class labels; the target is numeric",
+    ),
+    "binary loss for three classes": (
+        ["colours.csv", "--target", "colour", "--loss", "binary_crossentropy"],
+        "needs a target with two classes; this one is multiclass",
+    ),
+}
+
+
+def _train_args(case: str, args: list[str]) -> list[str]:
+    """The case's arguments plus a target, a sentinel --out and a tiny network."""
+    if "--target" not in args and case != "no target given":
+        args = [*args, "--target", "label"]
+    defaults = {"--out": "sentinel.npz", "--hidden": "4", "--epochs": "2"}
+    for flag, value in defaults.items():
+        if flag not in args:
+            args = [*args, flag, value]
+    return ["train", *args]
+
+
+@pytest.mark.parametrize("case", sorted(TRAIN_REFUSALS))
+def test_train_refuses_bad_input(work, bad_files, case):
+    args, message = TRAIN_REFUSALS[case]
+    (work / "sentinel.npz").write_bytes(SENTINEL)
+    result = glassnet(*_train_args(case, args), cwd=work)
+    _assert_refused(result, message)
+    assert "Epoch 1/" not in result.stderr  # refused before training began
+    assert (work / "sentinel.npz").read_bytes() == SENTINEL
+    assert not (work / "model.npz").exists()
+
+
+@pytest.mark.parametrize("case", sorted(MORE_TRAIN_REFUSALS))
+def test_train_refuses_more_bad_input(work, bad_files, case, monkeypatch, capsys):
+    from glassnet import cli
+
+    args, message = MORE_TRAIN_REFUSALS[case]
+    (work / "sentinel.npz").write_bytes(SENTINEL)
+    monkeypatch.chdir(work)
+    assert cli.main(_train_args(case, args)) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert len(captured.err.strip().splitlines()) == 1
+    assert re.search(message, captured.err), captured.err
+    assert (work / "sentinel.npz").read_bytes() == SENTINEL
+
+
+def test_divergence_names_the_epoch_and_keeps_the_last_finite_checkpoint(work):
+    (work / "sentinel.npz").write_bytes(SENTINEL)
+    result = glassnet(
+        "train", "prices.csv", "--target", "price", "--optimizer", "sgd",
+        "--lr", "1e6", "--hidden", "4", "--epochs", "5", "--checkpoint", "blowup",
+        "--out", "sentinel.npz", "--quiet", cwd=work,
+    )  # fmt: skip
+    _assert_refused(
+        result,
+        r"diverged in epoch (\d+): the loss became (inf|nan).*lower learning rate.*"
+        r"Nothing was written to sentinel.npz; the last checkpoint in 'blowup' "
+        r"holds the last finite weights",
+    )
+    assert (work / "sentinel.npz").read_bytes() == SENTINEL
+    diverged = int(re.search(r"epoch (\d+)", result.stderr).group(1))
+    if diverged > 0:  # a checkpoint exists only when an epoch ended finitely
+        import glassnet as gn
+
+        model = gn.load(work / "blowup" / "checkpoint.npz")
+        assert model.epoch == diverged
+        assert all(np.isfinite(p).all() for p, _ in model.parameters())
+        assert np.isfinite(model.history.history["loss"]).all()
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0,
+    reason="root may write anywhere",
+)
+def test_train_refuses_an_unwritable_folder_before_training(work, tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        result = glassnet(
+            "train", "binary.csv", "--target", "label", "--out", locked / "m.npz",
+            cwd=work,
+        )  # fmt: skip
+    finally:
+        locked.chmod(0o700)
+    _assert_refused(result, "cannot write in folder")
+    assert "Epoch 1/" not in result.stderr
+
+
+def _damaged_models(model: bytes) -> dict[str, bytes]:
+    flipped = bytearray(model)
+    flipped[model.index(b"param/0/W.npy") + 120] ^= 0xFF
+    return {
+        "truncated": model[: len(model) // 2],
+        "corrupted": bytes(flipped),
+        "not glassnet": b"a,b,label\n1,2,yes\n",
+        "empty": b"",
+    }
+
+
+@pytest.mark.parametrize(
+    ("kind", "command", "message"),
+    [
+        ("truncated", "predict", "'model.npz' is truncated or corrupted"),
+        ("corrupted", "evaluate", "'model.npz' is truncated or corrupted"),
+        ("not glassnet", "summary", "'model.npz' is not a glassnet model file"),
+        ("empty", "predict", "'model.npz' is empty"),
+    ],
+)
+def test_bad_model_files_are_refused(work, binary_model, kind, command, message):
+    folder = work / f"damaged-{kind.replace(' ', '-')}"
+    folder.mkdir()
+    (folder / "model.npz").write_bytes(_damaged_models(binary_model.read_bytes())[kind])
+    (folder / "preds.csv").write_bytes(SENTINEL)
+    data = [] if command == "summary" else [work / "binary.csv"]
+    extra = ["--out", "preds.csv"] if command == "predict" else []
+    result = glassnet(command, "model.npz", *data, *extra, cwd=folder)
+    _assert_refused(result, message)
+    assert (folder / "preds.csv").read_bytes() == SENTINEL
+
+
+PREDICT_REFUSALS = {
+    "missing model": (["predict", "nothing.npz", "binary.csv"], "does not exist"),
+    "model is a folder": (["predict", "bad", "binary.csv"], "is a folder"),
+    "missing column": (
+        ["predict", "binary.npz", "cols.csv"],
+        "missing column(s) 'b'; unexpected column(s) 'z'",
+    ),
+    "bad cell": (
+        ["predict", "binary.npz", "bad/words.csv"],
+        "line 3, column 'b': expected a number",
+    ),
+    "proba for regression": (
+        ["predict", "prices-model.npz", "prices.csv", "--proba"],
+        "the model does regression",
+    ),
+    "unknown label": (
+        ["evaluate", "binary.npz", "labels.csv"],
+        r"unknown label\(s\) \['maybe'\]",
+    ),
+    "evaluate without target": (
+        ["evaluate", "binary.npz", "cols.csv"],
+        "no target column 'label'",
+    ),
+    "out is a folder": (
+        ["predict", "binary.npz", "binary.csv", "--out", "bad"],
+        "--out bad: is a folder",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def predict_files(work, bad_files):
+    """Files for the predict/evaluate refusals; a regression model made in-process."""
+    import glassnet as gn
+
+    (work / "cols.csv").write_text("a,z\n1,2\n")
+    (work / "labels.csv").write_text("a,b,label\n1,2,yes\n3,4,maybe\n")
+    model = gn.Sequential([gn.Dense(2, 1)], seed=0)
+    model.compile(loss="mse", optimizer="sgd")
+    model.metadata = {"features": ["a", "b"], "target": "price", "task": "regression"}
+    model.save(work / "prices-model.npz")
+    return work
+
+
+@pytest.mark.parametrize("case", sorted(PREDICT_REFUSALS))
+def test_predict_and_evaluate_refuse_bad_input(predict_files, binary_model, case):
+    work = predict_files
+    args, message = PREDICT_REFUSALS[case]
+    if "--out" not in args:
+        args = [*args, "--out", "preds.csv"] if args[0] == "predict" else args
+    (work / "preds.csv").write_bytes(SENTINEL)
+    result = glassnet(*args, cwd=work)
+    _assert_refused(result, message)
+    assert (work / "preds.csv").read_bytes() == SENTINEL
+
+
+def test_missing_mnist_says_how_to_get_it(tmp_path):
+    result = glassnet(
+        "train", "mnist", "--out", "digits.npz", cwd=tmp_path,
+        env={"GLASSNET_DATA": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path)},
+    )  # fmt: skip
+    _assert_refused(result, "MNIST files not found.*GLASSNET_DATA.*download=True")
