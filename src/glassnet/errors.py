@@ -12,6 +12,7 @@ __all__ = [
     "DownloadError",
     "GlassnetError",
     "ModelFileError",
+    "OptionalDependencyError",
     "TrainingDiverged",
 ]
 
@@ -26,6 +27,10 @@ class DataError(GlassnetError, ValueError):
 
 class ModelFileError(GlassnetError, ValueError):
     """A model or checkpoint file that is truncated, corrupted, foreign or too new."""
+
+
+class OptionalDependencyError(GlassnetError, ImportError):
+    """A feature needs a package from one of glassnet's extras that is missing."""
 
 
 class DownloadError(GlassnetError, OSError):

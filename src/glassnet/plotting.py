@@ -12,15 +12,11 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-from glassnet.errors import GlassnetError
+from glassnet.errors import OptionalDependencyError
 
 __all__ = ["OptionalDependencyError", "plot_loss", "require_matplotlib"]
 
 _INSTALL_HINT = 'pip install "glassnet[plot]"'
-
-
-class OptionalDependencyError(GlassnetError, ImportError):
-    """A feature needs a package from one of glassnet's extras that is missing."""
 
 
 def require_matplotlib() -> Any:
