@@ -517,3 +517,35 @@ def test_missing_mnist_says_how_to_get_it(tmp_path):
         env={"GLASSNET_DATA": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path)},
     )  # fmt: skip
     _assert_refused(result, "MNIST files not found.*GLASSNET_DATA.*download=True")
+
+
+def test_resume_refuses_flags_or_data_that_differ(work, capsys, monkeypatch):
+    from glassnet import cli
+
+    monkeypatch.chdir(work)
+    common = ["train", "binary.csv", "--target", "label", "--hidden", "4"]
+    assert cli.main([*common, "--epochs", "1", "--checkpoint", "ck-flags",
+                     "--quiet", "--out", "flags.npz"]) == 0  # fmt: skip
+    assert cli.main([*common, "--epochs", "2", "--checkpoint", "ck-flags",
+                     "--resume", "--lr", "0.5", "--out", "flags.npz"]) == 2  # fmt: skip
+    assert "--resume: --lr 0.5 differs from the checkpoint's (default)" in (
+        capsys.readouterr().err
+    )
+    assert cli.main(["train", "binary.csv", "--target", "b", "--epochs", "2",
+                     "--checkpoint", "ck-flags", "--resume"]) == 2  # fmt: skip
+    assert "--target b differs from the checkpoint's (label)" in capsys.readouterr().err
+    assert cli.main(["train", "colours.csv", "--epochs", "2",
+                     "--checkpoint", "ck-flags", "--resume"]) == 2  # fmt: skip
+    assert "colours.csv: no target column 'label'" in capsys.readouterr().err
+
+
+def test_a_model_without_csv_columns_cannot_read_a_csv(work, capsys, monkeypatch):
+    import glassnet as gn
+    from glassnet import cli
+
+    monkeypatch.chdir(work)
+    model = gn.Sequential([gn.Dense(2, 1, activation="sigmoid")], seed=0)
+    model.compile(loss="binary_crossentropy")
+    model.save("library.npz")
+    assert cli.main(["predict", "library.npz", "binary.csv"]) == 2
+    assert "does not record the CSV columns" in capsys.readouterr().err

@@ -273,7 +273,7 @@ def _checkpoint_folder(text: str) -> Path:
         raise ValueError(
             f"--checkpoint {folder}: cannot create the folder ({error.strerror})"
         ) from None
-    _check_writable(folder / "checkpoint.npz", "--checkpoint")
+    _check_writable(folder / _CHECKPOINT, "--checkpoint")
     return folder
 
 
@@ -367,6 +367,35 @@ def _encode_for(model, y_raw: np.ndarray, name: str) -> np.ndarray:
     return _targets(model, task, codes)
 
 
+def _resume(args: argparse.Namespace, folder: Path | None):
+    """The model in the checkpoint folder, after checking the flags agree with it."""
+    from glassnet import serialization
+
+    if folder is None:
+        raise ValueError("--resume needs --checkpoint DIR, the folder to resume from")
+    path = folder / _CHECKPOINT
+    if not path.exists():
+        raise ValueError(
+            f"--resume: no checkpoint {str(path)!r} to resume from "
+            "(run without --resume to start training)"
+        )
+    model = serialization.load(path)
+    settings = {**model.metadata["settings"], "target": model.metadata["target"]}
+    for key in [*_TRAIN_DEFAULTS, "target"]:
+        given = getattr(args, key)
+        if key == "hidden" and given is not None:
+            given = _parse_hidden(given)
+        if given is not None and given != settings[key]:
+            flag = "--" + key.replace("_", "-")
+            stored = "default" if settings[key] is None else settings[key]
+            raise ValueError(
+                f"--resume: {flag} {getattr(args, key)} differs from the "
+                f"checkpoint's ({stored}); drop {flag} to resume, or start "
+                "afresh without --resume"
+            )
+    return model
+
+
 def _run_train(args: argparse.Namespace) -> int:
     from glassnet import callbacks, data, serialization
     from glassnet._validation import check_positive_int
@@ -377,30 +406,8 @@ def _run_train(args: argparse.Namespace) -> int:
     _check_writable(out, "--out")
     folder = _checkpoint_folder(args.checkpoint) if args.checkpoint else None
     if args.resume:
-        if folder is None:
-            raise ValueError(
-                "--resume needs --checkpoint DIR, the folder to resume from"
-            )
-        path = folder / _CHECKPOINT
-        if not path.exists():
-            raise ValueError(
-                f"--resume: no checkpoint {str(path)!r} to resume from "
-                "(run without --resume to start training)"
-            )
-        model = serialization.load(path)
+        model = _resume(args, folder)
         settings = model.metadata["settings"]
-        for key in _TRAIN_DEFAULTS:
-            given = getattr(args, key)
-            if key == "hidden" and given is not None:
-                given = _parse_hidden(given)
-            if given is not None and given != settings[key]:
-                flag = "--" + key.replace("_", "-")
-                stored = "default" if settings[key] is None else settings[key]
-                raise ValueError(
-                    f"--resume: {flag} {getattr(args, key)} differs from the "
-                    f"checkpoint's ({stored}); drop {flag} to resume, or start "
-                    "afresh without --resume"
-                )
         target = model.metadata["target"]
     else:
         settings = _train_settings(args)
@@ -416,7 +423,7 @@ def _run_train(args: argparse.Namespace) -> int:
         ):
             raise ValueError(
                 f"--resume: {args.data} does not match the data of the checkpoint "
-                f"{str(path)!r} (other columns or classes)"
+                f"in {str(folder)!r} (other columns or classes)"
             )
     else:
         model = _build_model(settings, task, X.shape[1], n_classes)
@@ -502,6 +509,11 @@ def _add_evaluate(subparsers: argparse._SubParsersAction) -> None:
 def _model_data(model, spec: str, *, require_target: bool):
     """``(X, y_raw)`` of ``spec`` checked against the model's features."""
     meta = model.metadata
+    if spec not in _DATASETS and "features" not in meta:
+        raise ValueError(
+            "the model does not record the CSV columns it was trained on (it was "
+            "not made by glassnet train), so it cannot read a CSV file"
+        )
     X, y_raw, _, _ = _load_data(
         spec,
         meta.get("target"),
@@ -606,8 +618,8 @@ def _add_summary(subparsers: argparse._SubParsersAction) -> None:
 def _run_summary(args: argparse.Namespace) -> int:
     from glassnet import serialization
 
-    header = serialization.read_header(args.model)
     model = serialization.load(args.model)
+    header = serialization.read_header(args.model)  # reads the header member only
     meta = model.metadata
     print(model.summary())
     if meta:
@@ -620,19 +632,14 @@ def _run_summary(args: argparse.Namespace) -> int:
     if model.preprocessing is not None:
         print(f"preprocessing: {model.preprocessing!r}")
     if model.loss is not None:
-        print(
-            f"loss: {model.loss.name}; optimizer: {model.optimizer.name} "
-            f"{model.optimizer.get_config()}"
-        )
-    history = header.get("history") or {}
+        config = ", ".join(f"{k}={v}" for k, v in model.optimizer.get_config().items())
+        print(f"loss: {model.loss.name}; optimizer: {model.optimizer.name}({config})")
+    history = model.history.history
     last = ", ".join(f"{k} {v[-1]:.4g}" for k, v in history.items() if v)
-    print(
-        f"trained: {header.get('epoch', 0)} epoch(s)"
-        + (f"; last: {last}" if last else "")
-    )
+    print(f"trained: {model.epoch} epoch(s)" + (f"; last: {last}" if last else ""))
     print(
         f"file: {header['format']} version {header['format_version']}, written by "
-        f"glassnet {header.get('glassnet_version')}, dtype {header.get('dtype')}"
+        f"glassnet {header['glassnet_version']}"
     )
     return EXIT_OK
 

@@ -251,7 +251,10 @@ def _version() -> str:
 
 
 def read_header(path: str | os.PathLike) -> dict:
-    """Return the JSON header of the model file at ``path`` (without building it).
+    """Return the JSON header of the model file at ``path``, without the arrays.
+
+    Only the header member of the archive is read, so this is cheap even for a
+    large model: a quick look at its architecture, classes, history or metadata.
 
     Raises
     ------
@@ -259,8 +262,18 @@ def read_header(path: str | os.PathLike) -> dict:
         When there is no file at ``path``.
     ModelFileError
         When the file is not a glassnet model file that this version can read.
+
+    Example
+    -------
+    >>> import tempfile, pathlib
+    >>> import glassnet as gn
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "model.npz"
+    >>> gn.Sequential([gn.Dense(2, 1, activation="sigmoid")], seed=0).save(path)
+    >>> header = read_header(path)
+    >>> header["format"], [layer["class"] for layer in header["layers"]]
+    ('glassnet-model', ['Dense'])
     """
-    header, _ = _read(Path(path))
+    header, _ = _read(Path(path), header_only=True)
     return header
 
 
@@ -304,8 +317,8 @@ def load(path: str | os.PathLike) -> Any:
         ) from None
 
 
-def _read(path: Path) -> tuple[dict, dict[str, np.ndarray]]:
-    """The validated header and every array of the file, or a clear error."""
+def _read(path: Path, header_only: bool = False) -> tuple[dict, dict[str, np.ndarray]]:
+    """The validated header and every array of the file (or only the header)."""
     name = repr(str(path))
     if path.is_dir():
         raise IsADirectoryError(f"model file {name} is a folder, not a file")
@@ -324,7 +337,8 @@ def _read(path: Path) -> tuple[dict, dict[str, np.ndarray]]:
                 raise ValueError("not an .npz archive")
             # Reading every member here checks each one's CRC: a flipped bit or a
             # truncated file fails now, not halfway through building the model.
-            arrays = {key: archive[key] for key in archive.files}
+            wanted = [_HEADER] if header_only else archive.files
+            arrays = {key: archive[key] for key in wanted if key in archive.files}
     except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile) as error:
         raise ModelFileError(
             f"model file {name} is truncated or corrupted ({error})"
