@@ -77,17 +77,24 @@ def _load_with_glassnet(name: str, folder: Path):
     return xtr, ytr, xte, yte
 
 
-def load_mnist(name: str = "mnist", n_train: int | None = None, generated_ok=True):
+def load_mnist(
+    name: str = "mnist",
+    n_train: int | None = None,
+    generated_ok: bool = True,
+    generated: bool = False,
+):
     """MNIST (or ``"fashion-mnist"``) as float32 rows in [0, 1] and int64 labels.
 
     Returns ``(X_train, y_train, X_test, y_test, source)`` where ``source`` says
     where the data came from. When the files are absent and ``generated_ok``,
     same-shaped random data stands in (good for timing, meaningless for accuracy);
-    otherwise ``None`` is returned.
+    otherwise ``None`` is returned. ``generated=True`` skips the files (the
+    ``--quick`` smoke runs, which only check that a script works).
     """
     root = data_root()
     folder = root / name if root is not None else None
-    if folder is not None and (folder / "train-images-idx3-ubyte.gz").exists():
+    have_files = folder is not None and (folder / "train-images-idx3-ubyte.gz").exists()
+    if have_files and not generated:
         arrays = _load_with_glassnet(name, folder)
         how = "glassnet.datasets"
         if arrays is None:
@@ -103,13 +110,15 @@ def load_mnist(name: str = "mnist", n_train: int | None = None, generated_ok=Tru
         xtr, xte = (_as_rows(x) for x in (xtr, xte))
         ytr, yte = (_as_labels(y) for y in (ytr, yte))
         source = f"{name} from {folder} via {how}"
-    elif generated_ok:
+    elif generated_ok or generated:
         rng = np.random.default_rng(0)
-        xtr = rng.random(MNIST_SHAPE, dtype=np.float32)
-        ytr = rng.integers(0, 10, MNIST_SHAPE[0])
-        xte = rng.random((10_000, 784), dtype=np.float32)
-        yte = rng.integers(0, 10, 10_000)
-        source = f"GENERATED random data of MNIST's shape ({name} files not found)"
+        n = MNIST_SHAPE[0] if n_train is None else min(n_train, MNIST_SHAPE[0])
+        xtr = rng.random((n, 784), dtype=np.float32)
+        ytr = rng.integers(0, 10, n)
+        xte = rng.random((min(n, 10_000), 784), dtype=np.float32)
+        yte = rng.integers(0, 10, len(xte))
+        why = "--quick" if generated else f"{name} files not found"
+        source = f"GENERATED random data of MNIST's row shape ({why})"
     else:
         return None
     if n_train is not None and n_train < len(xtr):

@@ -5,7 +5,7 @@
 (A B C D A B C D ...) for several rounds; medians with min and max are reported.
 
     python benchmarks/mnist_mlp.py                 # the full run (a few minutes)
-    python benchmarks/mnist_mlp.py --quick         # a smoke run on 2,048 rows
+    python benchmarks/mnist_mlp.py --quick         # a smoke run on 512 rows
     python benchmarks/mnist_mlp.py --unset-openblas-env   # the same, in a child process
                                                    # without OPENBLAS_CORETYPE/L2_SIZE
 """
@@ -52,7 +52,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     if args.repeats is None:
         args.repeats = 1 if args.quick else 5
     if args.n_train is None and args.quick:
-        args.n_train = 2048
+        args.n_train = 512
     return args
 
 
@@ -262,7 +262,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     if args.unset_openblas_env:
         return run_without_openblas_env(argv)
-    X, y, _, _, source = c.load_mnist(n_train=args.n_train)
+    X, y, _, _, source = c.load_mnist(n_train=args.n_train, generated=args.quick)
     if "torch" in args.contenders:
         c.import_torch()
     if "sklearn" in args.contenders:

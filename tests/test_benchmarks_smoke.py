@@ -1,0 +1,104 @@
+"""Smoke tests for benchmarks/: every script runs in --quick mode and prints its tables.
+
+No timing is asserted (timings belong in the benchmark output, never in tests).
+The scripts start together in child processes when this module's fixture first
+runs, so that their start-up costs (imports, data) overlap; each test then waits
+for its own script.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("torch")
+pytest.importorskip("sklearn")
+pytest.importorskip("threadpoolctl")
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+TIMEOUT = 300
+
+COMMANDS = {
+    "run": ["run.py", "--quick", "--only", "mnist,article", "--unset-openblas-env"],
+    "scaling": ["scaling.py", "--quick"],
+    "accuracy": ["accuracy.py", "--quick"],
+    "startup": ["startup_memory.py", "--quick"],
+}
+
+
+@pytest.fixture(scope="module")
+def runs():
+    procs = {
+        name: subprocess.Popen(
+            [sys.executable, str(BENCH / cmd[0]), *cmd[1:]],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name, cmd in COMMANDS.items()
+    }
+    done = {}
+
+    def result(name):
+        if name not in done:
+            out, err = procs[name].communicate(timeout=TIMEOUT)
+            done[name] = (procs[name].returncode, out, err)
+        return done[name]
+
+    yield result
+    for proc in procs.values():
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
+def check(result, name):
+    rc, out, err = result(name)
+    assert rc == 0, f"{name} exited with {rc}:\n{out}\n{err[-3000:]}"
+    assert "|---" in out, f"{name} printed no table:\n{out}"
+    assert "glassnet failed" not in out and "glassnet: failed" not in out, out
+    return out
+
+
+def test_run_prints_mnist_and_article_tables_and_the_unset_openblas_rerun(runs):
+    out = check(runs, "run")
+    assert "MNIST MLP 784-256-128-10" in out
+    assert "glassnet / PyTorch" in out and "glassnet / matmul floor" in out
+    assert "µs per sample step" in out and "glassnet demo" in out
+    # the second MNIST run happens in a child without the two OPENBLAS_* variables
+    assert "OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for this process" in out
+    assert "env: OPENBLAS_CORETYPE=(unset), OPENBLAS_L2_SIZE=(unset)" in out
+    assert out.count("OpenBLAS kernel in use:") == 2
+
+
+def test_scaling_prints_ratio_grids(runs):
+    out = check(runs, "scaling")
+    assert "glassnet / PyTorch time" in out and "glassnet / matmul floor" in out
+    assert "n/a" not in out
+
+
+def test_accuracy_prints_accuracy_per_epoch(runs):
+    out = check(runs, "accuracy")
+    if "SKIPPED" in out:
+        pytest.skip("MNIST files not found")
+    assert "test accuracy per epoch" in out and "Fashion-MNIST" in out
+
+
+def test_startup_memory_prints_import_and_memory_tables(runs):
+    out = check(runs, "startup")
+    assert "import glassnet" in out and "peak RSS MB" in out
+    assert "n/a" not in out
+
+
+def test_run_rejects_unknown_workloads():
+    done = subprocess.run(
+        [sys.executable, str(BENCH / "run.py"), "--only", "mnist,bogus"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "Received: bogus" in done.stderr
