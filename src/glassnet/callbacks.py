@@ -78,6 +78,11 @@ class Callback:
         """Whether ``on_batch_end`` is overridden (fit skips the call otherwise)."""
         return type(self).on_batch_end is not Callback.on_batch_end
 
+    @property
+    def wants_epoch_begin(self) -> bool:
+        """Whether ``on_epoch_begin`` is overridden."""
+        return type(self).on_epoch_begin is not Callback.on_epoch_begin
+
     def on_train_begin(self, logs: dict | None = None) -> None:
         """Before the first epoch."""
 
@@ -484,6 +489,10 @@ class LambdaCallback(Callback):
     @property
     def wants_batches(self) -> bool:
         return self._hooks["on_batch_end"] is not None
+
+    @property
+    def wants_epoch_begin(self) -> bool:
+        return self._hooks["on_epoch_begin"] is not None
 
     def on_epoch_begin(self, epoch, logs=None):
         if self._hooks["on_epoch_begin"]:

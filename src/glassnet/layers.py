@@ -72,13 +72,14 @@ class Layer:
         self.grads: dict[str, np.ndarray] = {}
         self.inputs: np.ndarray | None = None
         self.outputs: np.ndarray | None = None
-        self._buffers: dict[tuple, np.ndarray] = {}
+        self._buffers: dict[tuple, Any] = {}
 
     # -- lifecycle ---------------------------------------------------------------
     def build(self, rng: np.random.Generator, dtype: Any) -> None:
         """Set the dtype and draw new parameters from ``rng`` (Sequential calls it)."""
         self.dtype = check_dtype(dtype)
         self._buffers = {}
+        self._work = None
         self.inputs = self.outputs = None
         self.reset_parameters(rng)
 
@@ -220,6 +221,7 @@ class Dense(Layer):
         self.use_bias = use_bias
         self.l2 = check_finite_number(l2, "l2", minimum=0.0)
         self.seed = seed
+        self._work: list | None = None  # the buffers of the last training forward
         self._b: np.ndarray | None = None  # params["b"] and its (1, n_out) view
         self._b_row: np.ndarray | None = None
         self.reset_parameters(np.random.default_rng(seed))
@@ -276,14 +278,10 @@ class Dense(Layer):
             if self.use_bias:
                 z += self.params["b"]
             return z if self._act is None else self._act(z)
-        shape = x.shape
-        out = self._buffers.get(shape)
-        if out is None:
-            if not shape or shape[-1] != self.n_in:
-                raise self._shape_error(x)
-            out = self._buffers[shape] = np.empty(
-                shape[:-1] + (self.n_out,), self.dtype
-            )
+        work = self._buffers.get(x.shape)
+        if work is None:
+            work = self._new_work(x)
+        out = work[0]
         try:
             # np.dot: far less overhead than matmul on small arrays, same BLAS call
             np.dot(x, self.params["W"], out=out)
@@ -298,7 +296,21 @@ class Dense(Layer):
             self._act.forward(out, out=out)  # caches its output: out itself
         self.inputs = x
         self.outputs = out
+        self._work = work
         return out
+
+    def _new_work(self, x: np.ndarray) -> list:
+        """Buffers for one input shape: [output, dL/dz, dL/dx (lazy), ones (lazy)]."""
+        shape = x.shape
+        if not shape or shape[-1] != self.n_in:
+            raise self._shape_error(x)
+        if len(self._buffers) >= 4:  # fit uses two shapes; don't hoard odd sizes
+            self._buffers.clear()
+        out_shape = shape[:-1] + (self.n_out,)
+        dz = None if self._act is None else np.empty(out_shape, self.dtype)
+        work = [np.empty(out_shape, self.dtype), dz, None, None]
+        self._buffers[shape] = work
+        return work
 
     def backward(
         self, grad_out: np.ndarray, need_input_grad: bool = True
@@ -315,16 +327,17 @@ class Dense(Layer):
         need_input_grad : bool
             False skips dL/dx (the first layer of a network never needs it).
         """
-        x = self.inputs
-        if x is None:
+        work = self._work
+        if work is None:
             raise RuntimeError(
                 f"{self!r}.backward was called before a training forward: "
                 "run forward(x) first (a __call__ caches nothing)."
             )
+        x = self.inputs
         if self._act is not None:
-            dz = self._buffers.get(("dz", grad_out.shape))
-            if dz is None:
-                dz = self._buffer(("dz", grad_out.shape), grad_out.shape)
+            dz = work[1]
+            if grad_out.shape != dz.shape:
+                dz = np.empty(grad_out.shape, self.dtype)
             self._act.backward(grad_out, out=dz)
         else:
             dz = grad_out
@@ -340,25 +353,26 @@ class Dense(Layer):
         if self.use_bias:
             # Σ over samples as a product with a ones vector: one BLAS call,
             # several times faster than dz.sum(axis=0)
-            n = len(dz)
-            ones = self._buffers.get(("ones", n))
-            if ones is None:
-                ones = self._buffer(("ones", n), (n,))
-                ones.fill(1)
-            np.dot(ones, dz, out=grads["b"])
+            ones = work[3]
+            if ones is None or len(ones) != len(dz):
+                ones = work[3] = np.ones(len(dz), self.dtype)
+            try:
+                np.dot(ones, dz, out=grads["b"])
+            except ValueError:
+                np.matmul(ones, dz, out=grads["b"])
         if self.l2:
             penalty = self._buffer(("l2",), W.shape)
             np.multiply(W, self.dtype.type(2.0 * self.l2), out=penalty)
             grads["W"] += penalty
         if not need_input_grad:
             return None
-        shape = self.inputs.shape
-        dx = self._buffers.get(("dx", shape))
+        dx = work[2]
         if dx is None:
-            dx = self._buffer(("dx", shape), shape)
-        if dx.ndim == 2:
-            return np.dot(dz, W.T, out=dx)
-        np.dot(dz, W.T, out=dx.reshape(-1, self.n_in))
+            dx = work[2] = np.empty(self.inputs.shape, self.dtype)
+        try:
+            np.dot(dz, W.T, out=dx if dx.ndim == 2 else dx.reshape(-1, self.n_in))
+        except ValueError:
+            np.matmul(dz, W.T, out=dx.reshape(-1, self.n_in))
         return dx
 
     def regularization_loss(self) -> float:

@@ -494,15 +494,19 @@ class Sequential:
         self.stop_training = False
         self.history = history
         logs: dict[str, float] = {}
+        run_epoch = self._epoch_runner(X, y, batch_size, shuffle, all_callbacks)
+        epoch_begins = [c for c in all_callbacks if c.wants_epoch_begin]
+        # Overflow on the way to a diverging loss is reported once, as
+        # TrainingDiverged, rather than as a stream of RuntimeWarnings.
+        errstate = np.errstate(over="ignore", invalid="ignore", divide="ignore")
         try:
+            errstate.__enter__()
             for callback in all_callbacks:
                 callback.on_train_begin(logs)
             for epoch in range(initial_epoch, epochs):
-                for callback in all_callbacks:
+                for callback in epoch_begins:
                     callback.on_epoch_begin(epoch, logs)
-                logs = self._train_epoch(
-                    X, y, batch_size, shuffle, epoch, all_callbacks
-                )
+                logs = run_epoch(epoch)
                 if val is not None:
                     scores = self._evaluate_arrays(*val)
                     logs.update({f"val_{k}": v for k, v in scores.items()})
@@ -514,65 +518,70 @@ class Sequential:
             for callback in all_callbacks:
                 callback.on_train_end(logs)
         finally:
+            errstate.__exit__(None, None, None)
             for callback in all_callbacks:
                 close = getattr(callback, "close", None)
                 if close is not None:
                     close()
         return history
 
-    def _train_epoch(
+    def _epoch_runner(
         self,
         X: np.ndarray,
         y: np.ndarray,
         batch_size: int,
         shuffle: bool,
-        epoch: int,
         callbacks: list[Any],
-    ) -> dict[str, float]:
-        """One pass over the data; returns the epoch's logs."""
+    ) -> Any:
+        """Everything an epoch needs, looked up once; returns ``run(epoch) -> logs``.
+
+        The inner loop touches only local names: bound methods, buffers and the
+        data, so a step of a tiny network costs little more than its arithmetic.
+        """
         n = len(X)
         layers = self.layers
         pairs = self.parameters()
-        # Snapshot to restore if this epoch diverges: one copy per epoch, not per step.
         snapshot = [param.copy() for param, _ in pairs]
         forwards = [layer.forward for layer in layers]
         backwards = [layer.backward for layer in layers[:0:-1]]
         first_backward = layers[0].backward
         loss_forward, loss_backward = self.loss.forward, self.loss.backward
         step = self.optimizer.step
-        penalized = [layer for layer in layers if layer.regularization_loss()]
+        penalized = [layer for layer in layers if getattr(layer, "l2", 0.0)]
         metric_fns = self._metric_fns
         transform = self.loss.output_transform
         batch_callbacks = [c for c in callbacks if c.wants_batches]
-        metric_sums = [0.0] * len(metric_fns)
-        total = 0.0
         isfinite = math.isfinite
-
+        starts = range(0, n, batch_size)
         if shuffle:
-            order = self.rng.permutation(n)
-            x_full = np.empty((min(batch_size, n),) + X.shape[1:], X.dtype)
-            y_full = np.empty((min(batch_size, n),) + y.shape[1:], y.dtype)
+            size = min(batch_size, n)
+            x_full = np.empty((size,) + X.shape[1:], X.dtype)
+            y_full = np.empty((size,) + y.shape[1:], y.dtype)
             rest = n % batch_size
             x_rest = np.empty((rest,) + X.shape[1:], X.dtype)
             y_rest = np.empty((rest,) + y.shape[1:], y.dtype)
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for batch, start in enumerate(range(0, n, batch_size)):
-                stop = start + batch_size
+
+        def run(epoch: int) -> dict[str, float]:
+            # the weights to restore if this epoch diverges: one copy per epoch
+            for saved, (param, _) in zip(snapshot, pairs, strict=True):
+                np.copyto(saved, param)
+            if shuffle:
+                order = self.rng.permutation(n)
+            metric_sums = [0.0] * len(metric_fns)
+            total = 0.0
+            for batch, start in enumerate(starts):
                 if shuffle:
-                    idx = order[start:stop]
-                    xb, yb = (
-                        (x_full, y_full)
-                        if len(idx) == len(x_full)
-                        else (
-                            x_rest,
-                            y_rest,
-                        )
-                    )
-                    # mode="clip" avoids numpy's extra buffered copy; idx is valid
+                    idx = order[start : start + batch_size]
+                    if len(idx) == size:
+                        xb, yb = x_full, y_full
+                    else:
+                        xb, yb = x_rest, y_rest
+                    # mode="clip" skips numpy's extra buffered copy; idx is valid
                     np.take(X, idx, axis=0, out=xb, mode="clip")
                     np.take(y, idx, axis=0, out=yb, mode="clip")
                 else:
-                    xb, yb = X[start:stop], y[start:stop]
+                    xb = X[start : start + batch_size]
+                    yb = y[start : start + batch_size]
                 out = xb
                 for forward in forwards:
                     out = forward(out)
@@ -581,7 +590,7 @@ class Sequential:
                     value += layer.regularization_loss()
                 if not isfinite(value):
                     for (param, _), saved in zip(pairs, snapshot, strict=True):
-                        param[...] = saved
+                        np.copyto(param, saved)
                     self._diverged(epoch, value)
                 nb = len(xb)
                 total += value * nb
@@ -598,10 +607,12 @@ class Sequential:
                     batch_logs = {"loss": value, "size": nb}
                     for callback in batch_callbacks:
                         callback.on_batch_end(batch, batch_logs)
-        logs = {"loss": total / n}
-        for (key, _), value in zip(metric_fns, metric_sums, strict=True):
-            logs[key] = value / n
-        return logs
+            logs = {"loss": total / n}
+            for (key, _), value in zip(metric_fns, metric_sums, strict=True):
+                logs[key] = value / n
+            return logs
+
+        return run
 
     def _diverged(self, epoch: int, value: float) -> None:
         rate = self.optimizer.current_learning_rate()
