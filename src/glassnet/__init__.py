@@ -30,6 +30,8 @@ _NAMES = {
     "ProgressBar": "callbacks",
     "ReduceLROnPlateau": "callbacks",
     "ModelCheckpoint": "callbacks",
+    "LambdaCallback": "callbacks",
+    "Callback": "callbacks",
     "gradcheck": "finitediff",
     "save": "serialization",
     "load": "serialization",
