@@ -147,6 +147,14 @@ def _activation_config(act: activations.ActivationFunction) -> str | dict:
     return {"name": act.name, **config} if config else act.name
 
 
+def _initializer_name(identifier: Any, fn: Any) -> Any:
+    """The registry name of an initializer when it has one, else what was given."""
+    name = getattr(fn, "__name__", None)
+    if not isinstance(identifier, str) and name in initializers.names():
+        return name
+    return identifier
+
+
 class Dense(Layer):
     """A fully connected layer: y = f(x @ W + b).
 
@@ -209,10 +217,11 @@ class Dense(Layer):
         self.activation = activations.get(activation)
         # the hot path skips a linear activation altogether
         self._act = None if self.activation.name == "linear" else self.activation
-        self.weight_init = weight_init
-        self.bias_init = bias_init
         self._weight_fn = initializers.get(weight_init)
         self._bias_fn = initializers.get(bias_init)
+        # configs store names: a registered function given directly is stored by name
+        self.weight_init = _initializer_name(weight_init, self._weight_fn)
+        self.bias_init = _initializer_name(bias_init, self._bias_fn)
         if not isinstance(use_bias, bool):
             raise TypeError(
                 "use_bias must be True or False. "
