@@ -272,6 +272,14 @@ def test_bad_files_raise_model_file_error_naming_the_file(
     assert "bad.npz" in str(info.value)
 
 
+def test_a_zip_whose_header_is_not_an_npy_array(tmp_path):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:  # np.load returns such members raw
+        archive.writestr("__header__", b'{"format": "glassnet-model"}')
+    with pytest.raises(ModelFileError, match="bad.npz' has a corrupted header"):
+        _load_bytes(tmp_path, buffer.getvalue())
+
+
 def test_a_flipped_byte_in_the_weights_is_caught(tmp_path, good_bytes):
     content = bytearray(good_bytes)
     start = content.index(b"param/0/W.npy")
@@ -288,7 +296,13 @@ def test_a_missing_path_or_a_folder_is_not_a_model_file(tmp_path):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.binary(max_size=300))
+@given(
+    st.one_of(
+        st.binary(max_size=300),
+        # past the magic-number check, into the zip and .npy parsers
+        st.binary(max_size=300).map(lambda tail: b"PK\x03\x04" + tail),
+    )
+)
 def test_random_bytes_raise_only_model_file_error(tmp_path_factory, content):
     path = tmp_path_factory.mktemp("random") / "random.npz"
     path.write_bytes(content)

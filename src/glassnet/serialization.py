@@ -39,6 +39,8 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
+from glassnet import __version__
+from glassnet._validation import describe
 from glassnet.errors import ModelFileError
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "atomic_write", "load", "read_header", "save"]
@@ -187,7 +189,7 @@ def _encode(model: Any) -> tuple[dict, dict[str, np.ndarray]]:
     header = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "glassnet_version": _version(),
+        "glassnet_version": __version__,
         "dtype": model.dtype.name,
         "seed": model.seed,
         "layers": architecture,
@@ -239,12 +241,6 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, np.dtype):
         return value.name
     return value
-
-
-def _version() -> str:
-    from glassnet import __version__
-
-    return __version__
 
 
 # ---------------------------------------------------------------------------- load
@@ -354,8 +350,9 @@ def _read(path: Path, header_only: bool = False) -> tuple[dict, dict[str, np.nda
             f"{name} is an .npz archive but not a glassnet model file (no header)"
         )
     try:
-        if raw.dtype != np.uint8 or raw.ndim != 1:
-            raise ValueError(f"header array has dtype {raw.dtype}, shape {raw.shape}")
+        # np.load hands back the raw bytes of a zip member that is not an .npy
+        if not isinstance(raw, np.ndarray) or raw.dtype != np.uint8 or raw.ndim != 1:
+            raise ValueError(f"the header is {describe(raw)}, not 1-D uint8")
         header = json.loads(raw.tobytes().decode("utf-8"))
         if not isinstance(header, dict):
             raise ValueError("header is not a JSON object")
@@ -376,7 +373,7 @@ def _read(path: Path, header_only: bool = False) -> tuple[dict, dict[str, np.nda
     if version > FORMAT_VERSION:
         raise ModelFileError(
             f"model file {name} uses format version {version}, written by glassnet "
-            f"{header.get('glassnet_version', '?')}; this glassnet ({_version()}) "
+            f"{header.get('glassnet_version', '?')}; this glassnet ({__version__}) "
             f"reads format versions up to {FORMAT_VERSION}. Upgrade glassnet to "
             "load it."
         )
