@@ -167,7 +167,9 @@ def measure(args, X, y) -> dict[str, dict[str, list[float] | str]]:
     return results
 
 
-def report(results, source: str) -> str:
+def report(results, source: str, unset: bool = False) -> str:
+    # With OpenBLAS free to pick its own kernel the issue asks for more vs PyTorch.
+    targets = {**TARGETS, "torch": 0.60} if unset else TARGETS
     names = [n for n in CONTENDERS if any(n in r for r in results.values())]
     rows = []
     for optimizer, res in results.items():
@@ -198,7 +200,8 @@ def report(results, source: str) -> str:
                     optimizer_label(optimizer),
                     f"glassnet / {LABELS[name]}",
                     f"{value:.2f}×",
-                    c.verdict(value, TARGETS[name]),
+                    f"{min(gn) / min(peer):.2f}×",
+                    c.verdict(value, targets[name]),
                 ]
             )
         if isinstance(gn, list) and isinstance(res.get("floor"), list):
@@ -208,6 +211,7 @@ def report(results, source: str) -> str:
                     optimizer_label(optimizer),
                     "matmul share of glassnet",
                     f"{share:.0%}",
+                    f"{min(res['floor']) / min(gn):.0%}",
                     "(issue: ~80 % when done right)",
                 ]
             )
@@ -215,7 +219,7 @@ def report(results, source: str) -> str:
         out.append(
             "\n"
             + c.table(
-                ["optimizer", "ratio (medians)", "value", "target"],
+                ["optimizer", "ratio", "of medians", "of minima", "target (medians)"],
                 ratio_rows,
                 title="MNIST MLP ratios",
             )
@@ -277,7 +281,7 @@ def main(argv=None) -> int:
     print(f"OpenBLAS kernel in use: {c.openblas_architecture()}\n", flush=True)
     t0 = time.perf_counter()
     results = measure(args, X, y)
-    print(report(results, source))
+    print(report(results, source, unset=unset_label))
     print(
         f"\n({time.perf_counter() - t0:.0f} s; load average after: "
         f"{', '.join(f'{v:.2f}' for v in os.getloadavg())})",
