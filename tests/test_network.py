@@ -448,3 +448,20 @@ def test_save_and_load_give_the_same_predictions(tmp_path):
     model.save(tmp_path / "model.npz")
     loaded = gn.load(tmp_path / "model.npz")
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+def test_a_parameter_array_put_in_by_hand_is_trained():
+    X, y = _xor()
+    model = gn.Sequential([Dense(2, 3, activation="tanh"), Dense(3, 1)], seed=0,
+                          dtype="float64")  # fmt: skip
+    model.compile(loss="mse", optimizer=gn.optimizers.SGD(0.1))
+    model.fit(X, y, epochs=1)
+    mine = np.full((2, 3), 0.5)
+    model.layers[0].params["W"] = mine  # replaces the array fit was updating
+    model.fit(X, y, epochs=2)
+    W = model.layers[0].params["W"]
+    assert not np.allclose(W, 0.5)  # training moved the new values...
+    np.testing.assert_array_equal(
+        W, model.get_weights()[0]
+    )  # ...through the array the layer holds
+    assert model.loss_and_gradients(X, y)[1][0].shape == (2, 3)
