@@ -493,16 +493,21 @@ def _run_train(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_model_and_data(parser: argparse.ArgumentParser) -> None:
+    """The MODEL and DATA arguments that evaluate and predict share."""
+    parser.add_argument("model", metavar="MODEL", help="a model file from train")
+    parser.add_argument(
+        "data", metavar="DATA", help="a CSV file, mnist or fashion-mnist"
+    )
+
+
 def _add_evaluate(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "evaluate",
         help="print a saved model's loss and metrics on labelled data",
         description="Print the loss and metrics of MODEL on DATA (with its target).",
     )
-    parser.add_argument("model", metavar="MODEL", help="a model file from train")
-    parser.add_argument(
-        "data", metavar="DATA", help="a CSV file, mnist or fashion-mnist"
-    )
+    _add_model_and_data(parser)
     parser.set_defaults(run=_run_evaluate)
 
 
@@ -546,10 +551,7 @@ def _add_predict(subparsers: argparse._SubParsersAction) -> None:
             "training file (or the value, for regression)."
         ),
     )
-    parser.add_argument("model", metavar="MODEL", help="a model file from train")
-    parser.add_argument(
-        "data", metavar="DATA", help="a CSV file, mnist or fashion-mnist"
-    )
+    _add_model_and_data(parser)
     parser.add_argument("--out", help="CSV file to write (default: standard output)")
     parser.add_argument(
         "--proba", action="store_true", help="add one probability column per class"
