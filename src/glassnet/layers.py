@@ -280,6 +280,8 @@ class Dense(Layer):
         ndarray of shape (n_samples, n_out)
         """
         if not training:
+            if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
+                x = np.asarray(x, dtype=self.dtype)
             try:
                 z = np.matmul(x, self.params["W"])
             except ValueError:
@@ -287,7 +289,11 @@ class Dense(Layer):
             if self.use_bias:
                 z += self.params["b"]
             return z if self._act is None else self._act(z)
-        work = self._buffers.get(x.shape)
+        try:
+            work = self._buffers.get(x.shape)
+        except AttributeError:  # a list: convert once (arrays skip this)
+            x = np.asarray(x, dtype=self.dtype)
+            work = self._buffers.get(x.shape)
         if work is None:
             work = self._new_work(x)
         out = work[0]

@@ -240,7 +240,7 @@ class Sequential:
         With ``training=True`` each layer caches its ``inputs``/``outputs`` for
         :meth:`backward`; the returned array is a buffer the last layer reuses.
         """
-        out = X
+        out = np.asarray(X)
         for layer in self.layers:
             out = layer.forward(out, training)
         return out
