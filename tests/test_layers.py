@@ -292,3 +292,13 @@ def test_standalone_layer_seed_decides_initial_weights():
     limit = np.sqrt(6 / (5 + 4))  # glorot_uniform's bound
     assert np.all(np.abs(a.params["W"]) <= limit)
     np.testing.assert_array_equal(a.params["b"], 0)
+
+
+def test_dense_gradients_for_one_sample_and_extra_leading_dimensions():
+    rng = np.random.default_rng(11)
+    for shape in [(3,), (2, 4, 3)]:
+        layer = Dense(3, 2, activation="tanh", seed=0, dtype="float64")
+        layer.params["b"][...] = rng.normal(size=2)
+        x = rng.normal(size=shape)
+        weights = rng.normal(size=shape[:-1] + (2,))
+        _check_layer_gradients(layer, x, weights)

@@ -306,7 +306,7 @@ class Dense(Layer):
             b = self.params["b"]
             if b is not self._b:  # a 2-D view adds faster than broadcasting 1-D
                 self._b, self._b_row = b, b.reshape(1, -1)
-            np.add(out, self._b_row, out=out)
+            np.add(out, self._b_row if out.ndim > 1 else b, out=out)
         if self._act is not None:
             self._act.forward(out, out=out)  # caches its output: out itself
         self.inputs = x
