@@ -224,3 +224,13 @@ def test_model_checkpoint_writes_loadable_files(tmp_path):
     loaded = gn.load(tmp_path / "every" / "epoch-0003.npz")
     assert loaded.epoch == 3
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+def test_monitoring_validation_values_without_validation_data_fails_before_training():
+    model, X, y = _model()
+    before = model.get_weights()
+    message = r"EarlyStopping monitors 'val_loss', which needs validation_data"
+    with pytest.raises(ValueError, match=message):
+        model.fit(X, y, epochs=3, callbacks=[EarlyStopping()])
+    assert model.optimizer.iterations == 0
+    np.testing.assert_array_equal(before[0], model.get_weights()[0])

@@ -513,6 +513,16 @@ class Sequential:
                 *validation_data, "validation_data[0]", "validation_data[1]"
             )
         self._predict_rows(X[:1], None)  # a bad layer stack fails here, not mid-epoch
+        for callback in callbacks:
+            monitor = getattr(callback, "monitor", None)
+            if not getattr(callback, "save_best_only", True):
+                monitor = None  # a checkpoint saving every epoch compares nothing
+            if val is None and isinstance(monitor, str) and monitor.startswith("val_"):
+                raise ValueError(
+                    f"{type(callback).__name__} monitors {monitor!r}, which needs "
+                    "validation_data or validation_split in fit. Received: "
+                    "neither (or monitor a training value such as 'loss')"
+                )
 
         history = History()
         all_callbacks = [history, *callbacks]
