@@ -160,6 +160,8 @@ def mnist_part(args) -> None:
             [
                 labels[name],
                 c.spread([100 * f for f in finals], digits=4),
+                c.spread([100 * max(log[name][0]) for log in logs], digits=4),
+                c.spread([log[name][1][-1] / args.epochs for log in logs]),
                 (c.spread(reached) if reached else "never")
                 + (
                     ""
@@ -174,6 +176,8 @@ def mnist_part(args) -> None:
             [
                 "library",
                 "final test acc %, median (min–max)",
+                "best epoch's test acc %",
+                "train s per epoch",
                 f"train s to first reach {100 * args.reach:.1f} %",
             ],
             summary,
