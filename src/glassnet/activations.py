@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from glassnet._registry import Registry
 from glassnet._validation import check_finite_number, describe
 
 __all__ = [
@@ -541,18 +542,33 @@ class GELU(ActivationFunction):
 
 # ---------------------------------------------------------------- registry
 
-_REGISTRY: dict[str, type[ActivationFunction]] = {
-    "linear": Linear,
-    "identity": Linear,
-    "sigmoid": Sigmoid,
-    "tanh": Tanh,
-    "relu": ReLU,
-    "leaky_relu": LeakyReLU,
-    "elu": ELU,
-    "gelu": GELU,
-    "softplus": Softplus,
-    "softmax": Softmax,
-}
+
+def _refused_config(name, cls, config, error) -> TypeError:
+    """An activation's config was refused: say which arguments it does accept."""
+    return TypeError(
+        f"Activation {name!r} does not accept {describe(config)}. "
+        f"Accepted: {cls().get_config() or 'no arguments'}"
+    )
+
+
+_REGISTRY = Registry(
+    "activation",
+    {
+        "linear": Linear,
+        "identity": Linear,
+        "sigmoid": Sigmoid,
+        "tanh": Tanh,
+        "relu": ReLU,
+        "leaky_relu": LeakyReLU,
+        "elu": ELU,
+        "gelu": GELU,
+        "softplus": Softplus,
+        "softmax": Softmax,
+    },
+    accepts="a name, a {'name': ...} dict or an activation object",
+    base=ActivationFunction,
+    config_error=_refused_config,
+)
 
 
 def names() -> list[str]:
@@ -563,7 +579,7 @@ def names() -> list[str]:
     >>> names()[:3]
     ['elu', 'gelu', 'identity']
     """
-    return sorted(_REGISTRY)
+    return _REGISTRY.names()
 
 
 def get(identifier: str | dict | ActivationFunction | None) -> ActivationFunction:
@@ -590,26 +606,4 @@ def get(identifier: str | dict | ActivationFunction | None) -> ActivationFunctio
     """
     if identifier is None:
         return Linear()
-    if isinstance(identifier, ActivationFunction):
-        return type(identifier)(**identifier.get_config())
-    if isinstance(identifier, type) and issubclass(identifier, ActivationFunction):
-        return identifier()
-    config: dict[str, Any] = {}
-    if isinstance(identifier, dict):
-        config = dict(identifier)
-        identifier = config.pop("name", None)
-    if not isinstance(identifier, str):
-        raise TypeError(
-            "activation must be a name, a {'name': ...} dict or an activation "
-            f"object. Received: activation={describe(identifier)}"
-        )
-    if identifier not in _REGISTRY:
-        valid = ", ".join(repr(n) for n in names())
-        raise ValueError(f"Unknown activation: {identifier!r}. Valid names: {valid}")
-    try:
-        return _REGISTRY[identifier](**config)
-    except TypeError:
-        raise TypeError(
-            f"Activation {identifier!r} does not accept {describe(config)}. "
-            f"Accepted: {_REGISTRY[identifier]().get_config() or 'no arguments'}"
-        ) from None
+    return _REGISTRY.get(identifier)

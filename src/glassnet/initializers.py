@@ -38,6 +38,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from glassnet._registry import Registry
 from glassnet._validation import check_positive_int, describe
 
 __all__ = [
@@ -161,16 +162,28 @@ def zeros(
     return np.zeros((fan_in, fan_out))
 
 
-_REGISTRY: dict[str, Initializer] = {
-    "glorot_uniform": glorot_uniform,
-    "glorot_normal": glorot_normal,
-    "he_uniform": he_uniform,
-    "he_normal": he_normal,
-    "lecun_uniform": lecun_uniform,
-    "lecun_normal": lecun_normal,
-    "standard_normal": standard_normal,
-    "zeros": zeros,
-}
+def _refused_config(name, entry, config, error) -> TypeError:
+    """Initializers are plain functions: there is nothing to configure."""
+    return TypeError(
+        f"Initializer {name!r} takes no configuration. Received: {describe(config)}"
+    )
+
+
+_REGISTRY = Registry(
+    "initializer",
+    {
+        "glorot_uniform": glorot_uniform,
+        "glorot_normal": glorot_normal,
+        "he_uniform": he_uniform,
+        "he_normal": he_normal,
+        "lecun_uniform": lecun_uniform,
+        "lecun_normal": lecun_normal,
+        "standard_normal": standard_normal,
+        "zeros": zeros,
+    },
+    accepts="a name or a function (fan_in, fan_out, rng)",
+    config_error=_refused_config,
+)
 
 
 def names() -> list[str]:
@@ -181,7 +194,7 @@ def names() -> list[str]:
     >>> names()[:2]
     ['glorot_normal', 'glorot_uniform']
     """
-    return sorted(_REGISTRY)
+    return _REGISTRY.names()
 
 
 def get(identifier: str | dict | Initializer) -> Initializer:
@@ -199,22 +212,4 @@ def get(identifier: str | dict | Initializer) -> Initializer:
     >>> get("he_normal").__name__
     'he_normal'
     """
-    if isinstance(identifier, dict):
-        config = dict(identifier)
-        identifier = config.pop("name", None)
-        if config:
-            raise TypeError(
-                f"Initializer {identifier!r} takes no configuration. "
-                f"Received: {describe(config)}"
-            )
-    if callable(identifier):
-        return identifier
-    if not isinstance(identifier, str):
-        raise TypeError(
-            "initializer must be a name or a function (fan_in, fan_out, rng). "
-            f"Received: initializer={describe(identifier)}"
-        )
-    if identifier not in _REGISTRY:
-        valid = ", ".join(repr(n) for n in names())
-        raise ValueError(f"Unknown initializer: {identifier!r}. Valid names: {valid}")
-    return _REGISTRY[identifier]
+    return _REGISTRY.get(identifier)

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from glassnet._registry import Registry
 from glassnet._validation import check_array, check_finite_number, describe
 
 __all__ = [
@@ -477,18 +478,23 @@ def _checked_labels(y: np.ndarray, n_outputs: int) -> np.ndarray:
 
 # ---------------------------------------------------------------- registry
 
-_REGISTRY: dict[str, Any] = {
-    "mse": MeanSquaredError,
-    "mean_squared_error": MeanSquaredError,
-    "mae": MeanAbsoluteError,
-    "mean_absolute_error": MeanAbsoluteError,
-    "binary_crossentropy": BinaryCrossentropy,
-    "binary_crossentropy_from_logits": (
-        lambda **config: BinaryCrossentropy(**{"from_logits": True, **config})
-    ),
-    "categorical_crossentropy": CategoricalCrossentropy,
-    "sparse_categorical_crossentropy": CategoricalCrossentropy,
-}
+_REGISTRY = Registry(
+    "loss",
+    {
+        "mse": MeanSquaredError,
+        "mean_squared_error": MeanSquaredError,
+        "mae": MeanAbsoluteError,
+        "mean_absolute_error": MeanAbsoluteError,
+        "binary_crossentropy": BinaryCrossentropy,
+        "binary_crossentropy_from_logits": (
+            lambda **config: BinaryCrossentropy(**{"from_logits": True, **config})
+        ),
+        "categorical_crossentropy": CategoricalCrossentropy,
+        "sparse_categorical_crossentropy": CategoricalCrossentropy,
+    },
+    accepts="a name, a {'name': ...} dict or a Loss object",
+    base=Loss,
+)
 
 
 def names() -> list[str]:
@@ -499,7 +505,7 @@ def names() -> list[str]:
     >>> "categorical_crossentropy" in names()
     True
     """
-    return sorted(_REGISTRY)
+    return _REGISTRY.names()
 
 
 def get(identifier: str | dict | Loss) -> Loss:
@@ -523,25 +529,4 @@ def get(identifier: str | dict | Loss) -> Loss:
     >>> get("binary_crossentropy_from_logits")
     BinaryCrossentropy(from_logits=True, epsilon=1e-07)
     """
-    if isinstance(identifier, Loss):
-        return type(identifier)(**identifier.get_config())
-    if isinstance(identifier, type) and issubclass(identifier, Loss):
-        return identifier()
-    config: dict[str, Any] = {}
-    if isinstance(identifier, dict):
-        config = dict(identifier)
-        identifier = config.pop("name", None)
-    if not isinstance(identifier, str):
-        raise TypeError(
-            "loss must be a name, a {'name': ...} dict or a Loss object. "
-            f"Received: loss={describe(identifier)}"
-        )
-    if identifier not in _REGISTRY:
-        valid = ", ".join(repr(n) for n in names())
-        raise ValueError(f"Unknown loss: {identifier!r}. Valid names: {valid}")
-    try:
-        return _REGISTRY[identifier](**config)
-    except TypeError:
-        raise TypeError(
-            f"Loss {identifier!r} does not accept {describe(config)}."
-        ) from None
+    return _REGISTRY.get(identifier)

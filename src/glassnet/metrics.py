@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from glassnet._registry import Registry
 from glassnet._validation import describe
 
 __all__ = [
@@ -117,15 +118,21 @@ def mae(y_true: Any, y_pred: Any) -> float:
     return float(np.mean(np.abs(y_pred - y_true)))
 
 
-_REGISTRY: dict[str, Metric] = {
-    "binary_accuracy": binary_accuracy,
-    "categorical_accuracy": categorical_accuracy,
-    "sparse_categorical_accuracy": categorical_accuracy,
-    "mse": mse,
-    "mean_squared_error": mse,
-    "mae": mae,
-    "mean_absolute_error": mae,
-}
+_REGISTRY = Registry(
+    "metric",
+    {
+        "binary_accuracy": binary_accuracy,
+        "categorical_accuracy": categorical_accuracy,
+        "sparse_categorical_accuracy": categorical_accuracy,
+        "mse": mse,
+        "mean_squared_error": mse,
+        "mae": mae,
+        "mean_absolute_error": mae,
+    },
+    accepts="a name or a function f(y_true, y_pred)",
+    configs=None,
+    extra_names=("accuracy", "acc"),  # resolved by get() from the loss
+)
 
 
 def names() -> list[str]:
@@ -136,7 +143,7 @@ def names() -> list[str]:
     >>> names()[:3]
     ['acc', 'accuracy', 'binary_accuracy']
     """
-    return sorted([*_REGISTRY, "accuracy", "acc"])
+    return _REGISTRY.names()
 
 
 def get(
@@ -172,27 +179,22 @@ def get(
     >>> get("accuracy", loss="mse", n_outputs=1).__name__
     'binary_accuracy'
     """
-    if callable(identifier):
-        return identifier
-    if not isinstance(identifier, str):
-        raise TypeError(
-            "metric must be a name or a function f(y_true, y_pred). "
-            f"Received: metric={describe(identifier)}"
+    if isinstance(identifier, str) and identifier in _REGISTRY.extra_names:
+        return _accuracy_for(loss, n_outputs)
+    return _REGISTRY.get(identifier)
+
+
+def _accuracy_for(loss: Any, n_outputs: int | None) -> Metric:
+    """Binary or categorical accuracy, chosen from the loss or the output width."""
+    loss_name = loss if isinstance(loss, str) else getattr(loss, "name", None)
+    if loss_name is not None and "binary" in loss_name:
+        return binary_accuracy
+    if loss_name is not None and "categorical" in loss_name:
+        return categorical_accuracy
+    if n_outputs is None:
+        raise ValueError(
+            "metric 'accuracy' needs the model's loss or its number of outputs "
+            "to choose between binary and categorical accuracy. Received: "
+            f"loss={describe(loss)}, n_outputs=None"
         )
-    if identifier in ("accuracy", "acc"):
-        loss_name = loss if isinstance(loss, str) else getattr(loss, "name", None)
-        if loss_name is not None and "binary" in loss_name:
-            return binary_accuracy
-        if loss_name is not None and "categorical" in loss_name:
-            return categorical_accuracy
-        if n_outputs is None:
-            raise ValueError(
-                "metric 'accuracy' needs the model's loss or its number of outputs "
-                "to choose between binary and categorical accuracy. Received: "
-                f"loss={describe(loss)}, n_outputs=None"
-            )
-        return binary_accuracy if n_outputs == 1 else categorical_accuracy
-    if identifier not in _REGISTRY:
-        valid = ", ".join(repr(n) for n in names())
-        raise ValueError(f"Unknown metric: {identifier!r}. Valid names: {valid}")
-    return _REGISTRY[identifier]
+    return binary_accuracy if n_outputs == 1 else categorical_accuracy

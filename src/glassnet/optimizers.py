@@ -33,6 +33,7 @@ from typing import Any, Union
 
 import numpy as np
 
+from glassnet._registry import Registry
 from glassnet._validation import (
     check_array,
     check_finite_number,
@@ -1076,29 +1077,29 @@ SCHEDULES: dict[str, type[Schedule]] = {
 }
 
 
-def _lookup(identifier: Any, table: dict, kind: str, base: type, argument: str) -> Any:
-    """The shared body of :func:`get` and :func:`get_schedule`."""
-    if isinstance(identifier, base):
-        return identifier
-    config: dict[str, Any] = {}
-    if isinstance(identifier, Mapping):
-        config = dict(identifier)
-        identifier = config.pop("name", None)
-    if not isinstance(identifier, str):
-        raise TypeError(
-            f"{argument} must be a name, a {base.__name__} or a config dict with a "
-            f"'name'. Received: {argument}={describe(identifier)}"
-        )
-    cls = table.get(identifier.lower())
-    if cls is None:
-        valid = ", ".join(repr(name) for name in sorted(table))
-        raise ValueError(f"Unknown {kind}: {identifier!r}. Valid names: {valid}")
-    try:
-        return cls(**config)
-    except TypeError as error:
+def _registry(family: str, table: dict, base: type) -> Registry:
+    """The optimizer and schedule registries: instances pass, any case, Mappings."""
+
+    def invalid_config(name: str, cls: type, config: dict, error: TypeError) -> Any:
+        # an unexpected keyword names the class; other TypeErrors pass unchanged
         if "unexpected keyword argument" not in str(error):
-            raise
-        raise TypeError(f"Invalid config for {kind} {cls.name!r}: {error}") from None
+            return None
+        return TypeError(f"Invalid config for {family} {cls.name!r}: {error}")
+
+    return Registry(
+        family,
+        table,
+        accepts=f"a name, a {base.__name__} or a config dict with a 'name'",
+        base=base,
+        instances="same",
+        configs=Mapping,
+        ignore_case=True,
+        config_error=invalid_config,
+    )
+
+
+_OPTIMIZERS = _registry("optimizer", OPTIMIZERS, Optimizer)
+_SCHEDULES = _registry("schedule", SCHEDULES, Schedule)
 
 
 def get(identifier: str | Optimizer | Mapping[str, Any]) -> Optimizer:
@@ -1121,12 +1122,12 @@ weight_decay=0.0, amsgrad=False)
     >>> get({"name": "sgd", "learning_rate": 0.1, "momentum": 0.9}).momentum
     0.9
     """
-    return _lookup(identifier, OPTIMIZERS, "optimizer", Optimizer, "optimizer")
+    return _OPTIMIZERS.get(identifier)
 
 
 def names() -> list[str]:
     """The optimizer names :func:`get` accepts, sorted."""
-    return sorted(OPTIMIZERS)
+    return _OPTIMIZERS.names()
 
 
 def get_schedule(identifier: str | Schedule | Mapping[str, Any]) -> Schedule:
@@ -1138,9 +1139,9 @@ def get_schedule(identifier: str | Schedule | Mapping[str, Any]) -> Schedule:
     ...               "step_size": 10})
     StepDecay(initial_learning_rate=0.1, step_size=10, gamma=0.1)
     """
-    return _lookup(identifier, SCHEDULES, "schedule", Schedule, "schedule")
+    return _SCHEDULES.get(identifier)
 
 
 def schedule_names() -> list[str]:
     """The schedule names :func:`get_schedule` accepts, sorted."""
-    return sorted(SCHEDULES)
+    return _SCHEDULES.names()
