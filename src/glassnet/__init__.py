@@ -51,6 +51,7 @@ _SUBMODULES = {
     "network",
     "optimizers",
     "plotting",
+    "schedules",
     "serialization",
 }
 
@@ -69,6 +70,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         metrics,
         network,
         optimizers,
+        schedules,
         serialization,
     )
     from glassnet.callbacks import (  # noqa: F401
