@@ -18,6 +18,9 @@ pytest.importorskip("torch")
 pytest.importorskip("sklearn")
 pytest.importorskip("threadpoolctl")
 
+# Whole scripts in child processes (PyTorch imports included): ~15 s on 2 cores.
+pytestmark = pytest.mark.slow
+
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 TIMEOUT = 300
 
