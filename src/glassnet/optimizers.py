@@ -76,6 +76,25 @@ LearningRate = Union[float, "Schedule", Callable[[int], float], Mapping[str, Any
 
 
 # ----------------------------------------------------------------------------- checks
+# The rule of every optimizer hyperparameter, by name (one name, one rule in every
+# class): (label in PyTorch's "Invalid <label>: <value>", maximum, open at the
+# maximum), or ``bool`` for a flag.
+_RULES: dict[str, tuple[str, float | None, bool] | type] = {
+    "momentum": ("momentum value", 1, False),
+    "dampening": ("dampening value", 1, False),
+    "alpha": ("alpha value", 1, False),
+    "beta_1": ("beta parameter at index 0", 1, True),
+    "beta_2": ("beta parameter at index 1", 1, True),
+    "epsilon": ("epsilon value", None, False),
+    "weight_decay": ("weight_decay value", None, False),
+    "lr_decay": ("lr_decay value", None, False),
+    "initial_accumulator_value": ("initial_accumulator_value value", None, False),
+    "nesterov": bool,
+    "amsgrad": bool,
+    "centered": bool,
+}
+
+
 def _resolve_learning_rate(value: Any) -> tuple[float, Callable[[int], float] | None]:
     """(float learning rate, schedule or None) from a float, schedule or config dict."""
     if isinstance(value, Mapping):
@@ -136,8 +155,9 @@ def clip_by_global_norm(grads: Sequence[np.ndarray], clipnorm: float) -> float:
 class Optimizer:
     """Base class: learning rate, clipping, lazily created state, checkpoints.
 
-    Subclasses set ``name``, list their state in ``_slot_names()`` and implement
-    ``_update(pairs, lr)``, which changes the parameters in place.
+    Subclasses set ``name``, store their hyperparameters with
+    ``_set_hyperparameters(...)``, list their state in ``_slot_names()`` and
+    implement ``_update(pairs, lr)``, which changes the parameters in place.
 
     Attributes
     ----------
@@ -151,6 +171,7 @@ class Optimizer:
     """
 
     name = "optimizer"
+    _hyperparameter_names: tuple[str, ...] = ()
 
     def __init__(self, learning_rate: LearningRate, clipnorm: float | None) -> None:
         self.learning_rate = learning_rate
@@ -359,9 +380,23 @@ class Optimizer:
             )
         return {"name": schedule.name, **schedule.get_config()}
 
+    def _set_hyperparameters(self, **values: Any) -> None:
+        """Check each value by its rule in ``_RULES`` and store it as an attribute."""
+        for name, value in values.items():
+            rule = _RULES[name]
+            if rule is bool:
+                value = _check_bool(value, name)
+            else:
+                label, maximum, open_max = rule
+                value = _hyperparameter(
+                    value, name, label, maximum=maximum, open_max=open_max
+                )
+            setattr(self, name, value)
+        self._hyperparameter_names = tuple(values)
+
     def _config(self) -> dict[str, Any]:
         """The subclass's own hyperparameters (not learning_rate, clipnorm)."""
-        return {}
+        return {name: getattr(self, name) for name in self._hyperparameter_names}
 
     def get_config(self) -> dict[str, Any]:
         """JSON-able arguments: ``get({"name": o.name, **o.get_config()})`` = o."""
@@ -424,29 +459,17 @@ class SGD(Optimizer):
         clipnorm: float | None = None,
     ) -> None:
         super().__init__(learning_rate, clipnorm)
-        self.momentum = _hyperparameter(
-            momentum, "momentum", "momentum value", maximum=1
-        )
-        self.nesterov = _check_bool(nesterov, "nesterov")
-        self.weight_decay = _hyperparameter(
-            weight_decay, "weight_decay", "weight_decay value"
-        )
-        self.dampening = _hyperparameter(
-            dampening, "dampening", "dampening value", maximum=1
+        self._set_hyperparameters(
+            momentum=momentum,
+            nesterov=nesterov,
+            weight_decay=weight_decay,
+            dampening=dampening,
         )
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError(
                 "Nesterov momentum requires a momentum > 0 and zero dampening. "
                 f"Received: momentum={momentum}, dampening={dampening}"
             )
-
-    def _config(self) -> dict[str, Any]:
-        return {
-            "momentum": self.momentum,
-            "nesterov": self.nesterov,
-            "weight_decay": self.weight_decay,
-            "dampening": self.dampening,
-        }
 
     def _slot_names(self) -> tuple[str, ...]:
         return ("momentum",) if self.momentum > 0 else ()
@@ -538,26 +561,13 @@ class Adam(Optimizer):
         clipnorm: float | None = None,
     ) -> None:
         super().__init__(learning_rate, clipnorm)
-        self.beta_1 = _hyperparameter(
-            beta_1, "beta_1", "beta parameter at index 0", maximum=1, open_max=True
+        self._set_hyperparameters(
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
         )
-        self.beta_2 = _hyperparameter(
-            beta_2, "beta_2", "beta parameter at index 1", maximum=1, open_max=True
-        )
-        self.epsilon = _hyperparameter(epsilon, "epsilon", "epsilon value")
-        self.weight_decay = _hyperparameter(
-            weight_decay, "weight_decay", "weight_decay value"
-        )
-        self.amsgrad = _check_bool(amsgrad, "amsgrad")
-
-    def _config(self) -> dict[str, Any]:
-        return {
-            "beta_1": self.beta_1,
-            "beta_2": self.beta_2,
-            "epsilon": self.epsilon,
-            "weight_decay": self.weight_decay,
-            "amsgrad": self.amsgrad,
-        }
 
     def _slot_names(self) -> tuple[str, ...]:
         return ("m", "v", "v_max") if self.amsgrad else ("m", "v")
@@ -693,24 +703,13 @@ class RMSprop(Optimizer):
         clipnorm: float | None = None,
     ) -> None:
         super().__init__(learning_rate, clipnorm)
-        self.alpha = _hyperparameter(alpha, "alpha", "alpha value", maximum=1)
-        self.epsilon = _hyperparameter(epsilon, "epsilon", "epsilon value")
-        self.weight_decay = _hyperparameter(
-            weight_decay, "weight_decay", "weight_decay value"
+        self._set_hyperparameters(
+            alpha=alpha,
+            epsilon=epsilon,
+            weight_decay=weight_decay,
+            momentum=momentum,
+            centered=centered,
         )
-        self.momentum = _hyperparameter(
-            momentum, "momentum", "momentum value", maximum=1
-        )
-        self.centered = _check_bool(centered, "centered")
-
-    def _config(self) -> dict[str, Any]:
-        return {
-            "alpha": self.alpha,
-            "epsilon": self.epsilon,
-            "weight_decay": self.weight_decay,
-            "momentum": self.momentum,
-            "centered": self.centered,
-        }
 
     def _slot_names(self) -> tuple[str, ...]:
         names = ("square_avg",)
@@ -808,24 +807,12 @@ class Adagrad(Optimizer):
         clipnorm: float | None = None,
     ) -> None:
         super().__init__(learning_rate, clipnorm)
-        self.lr_decay = _hyperparameter(lr_decay, "lr_decay", "lr_decay value")
-        self.weight_decay = _hyperparameter(
-            weight_decay, "weight_decay", "weight_decay value"
+        self._set_hyperparameters(
+            lr_decay=lr_decay,
+            weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value,
+            epsilon=epsilon,
         )
-        self.initial_accumulator_value = _hyperparameter(
-            initial_accumulator_value,
-            "initial_accumulator_value",
-            "initial_accumulator_value value",
-        )
-        self.epsilon = _hyperparameter(epsilon, "epsilon", "epsilon value")
-
-    def _config(self) -> dict[str, Any]:
-        return {
-            "lr_decay": self.lr_decay,
-            "weight_decay": self.weight_decay,
-            "initial_accumulator_value": self.initial_accumulator_value,
-            "epsilon": self.epsilon,
-        }
 
     def _slot_names(self) -> tuple[str, ...]:
         return ("sum",)
