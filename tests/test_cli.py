@@ -550,3 +550,26 @@ def test_a_model_without_csv_columns_cannot_read_a_csv(work, capsys, monkeypatch
     model.save("library.npz")
     assert cli.main(["predict", "library.npz", "binary.csv"]) == 2
     assert "does not record the CSV columns" in capsys.readouterr().err
+
+
+def test_predict_out_is_atomic(work, binary_model, capsys, monkeypatch):
+    # The rename fails after the predictions were written in full: the earlier
+    # file must survive byte for byte and no temporary file may be left.
+    from glassnet import _files, cli
+
+    monkeypatch.chdir(work)
+    out = work / "atomic-preds.csv"
+    out.write_bytes(SENTINEL)
+
+    def no_rename(src, dst):
+        assert Path(src).name.startswith(".atomic-preds.csv.")  # a recognisable temp
+        assert Path(src).read_text().startswith("prediction\n")
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(_files.os, "replace", no_rename)
+    assert (
+        cli.main(["predict", str(binary_model), "binary.csv", "--out", str(out)]) == 2
+    )
+    assert "no space left on device" in capsys.readouterr().err
+    assert out.read_bytes() == SENTINEL
+    assert not [n for n in os.listdir(work) if n.startswith(".atomic-preds.csv.")]

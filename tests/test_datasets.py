@@ -334,11 +334,9 @@ def serve(monkeypatch, responses):
     """Replace the fetch hook: ``responses(url)`` gives bytes or raises."""
     calls = []
 
-    def fetch(url, dest):
+    def fetch(url, out):
         calls.append(url)
-        payload = responses(url)
-        with open(dest, "wb") as handle:
-            handle.write(payload)
+        out.write(responses(url))
 
     monkeypatch.setattr(datasets, "_fetch", fetch)
     return calls
@@ -389,9 +387,8 @@ def test_download_falls_back_to_the_next_mirror(no_data_env, monkeypatch, tiny_s
 
 
 def test_interrupted_download_leaves_nothing(no_data_env, monkeypatch, tiny_source):
-    def half_then_fail(url, dest):
-        with open(dest, "wb") as handle:
-            handle.write(tiny_source[url.rsplit("/", 1)[1]][:10])
+    def half_then_fail(url, out):
+        out.write(tiny_source[url.rsplit("/", 1)[1]][:10])
         raise ConnectionResetError("connection reset by peer")
 
     monkeypatch.setattr(datasets, "_fetch", half_then_fail)
@@ -408,11 +405,15 @@ def test_fetch_streams_urlopen_into_the_file(monkeypatch, tmp_path):
         return io.BytesIO(b"payload bytes")
 
     monkeypatch.setattr(datasets.urllib.request, "urlopen", fake_urlopen)
-    datasets._fetch("https://example.org/file.gz", str(tmp_path / "out"))
+    with open(tmp_path / "out", "wb") as out:
+        datasets._fetch("https://example.org/file.gz", out)
     assert (tmp_path / "out").read_bytes() == b"payload bytes"
     assert seen == {"url": "https://example.org/file.gz", "timeout": 60}
-    with pytest.raises(DownloadError, match="not http"):
-        datasets._fetch("file:///etc/passwd", str(tmp_path / "x"))
+    with (
+        pytest.raises(DownloadError, match="not http"),
+        open(tmp_path / "x", "wb") as x,
+    ):
+        datasets._fetch("file:///etc/passwd", x)
 
 
 # -------------------------------------------------------------- the real datasets

@@ -590,6 +590,7 @@ def _run_predict(args: argparse.Namespace) -> int:
     import io
 
     from glassnet import serialization
+    from glassnet._files import atomic_write
 
     model = serialization.load(args.model)
     if args.out is not None:
@@ -603,7 +604,7 @@ def _run_predict(args: argparse.Namespace) -> int:
         sys.stdout.write(text.getvalue())
     else:
         encoded = text.getvalue().encode("utf-8")
-        serialization.atomic_write(args.out, lambda file: file.write(encoded))
+        atomic_write(args.out, lambda file: file.write(encoded))
     return EXIT_OK
 
 

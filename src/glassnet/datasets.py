@@ -22,14 +22,14 @@ import math
 import os
 import shutil
 import struct
-import tempfile
 import urllib.request
 import zlib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
+from glassnet._files import atomic_write
 from glassnet._validation import (
     check_dtype,
     check_finite_number,
@@ -391,48 +391,51 @@ def _dataset_folder(root: str, source: _Source) -> str:
     return sub if os.path.isdir(sub) else root
 
 
-def _fetch(url: str, dest: str) -> None:
-    """Download ``url`` into the file ``dest`` (the hook tests replace)."""
+def _fetch(url: str, out: BinaryIO) -> None:
+    """Stream ``url`` into the open binary file ``out`` (the hook tests replace)."""
     if not url.startswith(("https://", "http://")):
         raise DownloadError(f"refusing to download from {url!r}: not http(s)")
     request = urllib.request.Request(url, headers={"User-Agent": "glassnet"})
     with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
-        with open(dest, "wb") as out:
-            shutil.copyfileobj(response, out, 1 << 20)
-            out.flush()
-            os.fsync(out.fileno())
+        shutil.copyfileobj(response, out, 1 << 20)
 
 
-def _sha256(path: str) -> str:
+def _sha256(handle: BinaryIO) -> str:
+    """SHA-256 of everything in the open file ``handle``, read from its start."""
+    handle.seek(0)
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    for block in iter(lambda: handle.read(1 << 20), b""):
+        digest.update(block)
     return digest.hexdigest()
 
 
+class _ChecksumMismatch(Exception):
+    """A download whose SHA-256 is not the expected one (never stored)."""
+
+
 def _download(source: _Source, folder: str, filename: str) -> str:
-    """Fetch one file into ``folder`` via a checked temporary file; return its path."""
+    """Fetch one file into ``folder`` atomically, checked first; return its path."""
     os.makedirs(folder, exist_ok=True)
     final = os.path.join(folder, filename)
     expected = source.sha256[filename]
     failures = []
     for mirror in source.mirrors:
         url = mirror + filename
-        handle, temp = tempfile.mkstemp(prefix=f".{filename}.", dir=folder)
-        os.close(handle)
+
+        def fetch_checked(out: BinaryIO, url: str = url) -> None:
+            _fetch(url, out)
+            out.flush()
+            got = _sha256(out)
+            if got != expected:  # raising makes atomic_write delete the file
+                raise _ChecksumMismatch(f"got {got}, expected {expected}")
+
         try:
-            _fetch(url, temp)
-            got = _sha256(temp)
-            if got == expected:
-                os.replace(temp, final)
-                return final
-            failures.append(f"{url}: SHA-256 mismatch (got {got}, expected {expected})")
+            atomic_write(final, fetch_checked)
+            return final
+        except _ChecksumMismatch as error:
+            failures.append(f"{url}: SHA-256 mismatch ({error})")
         except Exception as error:  # any failure of one mirror: try the next one
             failures.append(f"{url}: {type(error).__name__}: {error}")
-        finally:
-            if os.path.exists(temp):
-                os.remove(temp)  # never leave a partial or corrupt download behind
     raise DownloadError(
         f"could not download {source.title} file {filename} into {folder}; "
         "the partial download was deleted. Tried:\n  " + "\n  ".join(failures)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
+from glassnet._files import atomic_write
 from glassnet.errors import OptionalDependencyError
 
 __all__ = ["OptionalDependencyError", "plot_loss", "require_matplotlib"]
@@ -68,8 +70,9 @@ def plot_loss(
         What :meth:`glassnet.article.OurNeuralNetwork.train` returns, one loss
         per epoch, or a ``History`` whose ``history["loss"]`` is used.
     path : str or os.PathLike
-        The image file to write; its suffix picks the format (``.png``,
-        ``.svg``, ``.pdf``, ...).
+        The image file to write, atomically (an existing file is replaced only
+        by a complete image); its suffix picks the format (``.png``, ``.svg``,
+        ``.pdf``, ...; PNG when there is none).
     title : str
         The plot's title.
 
@@ -78,7 +81,7 @@ def plot_loss(
     OptionalDependencyError
         When matplotlib is not installed (``pip install "glassnet[plot]"``).
     ValueError
-        When ``history`` is empty.
+        When ``history`` is empty or the suffix names no format matplotlib knows.
     OSError
         When the file cannot be written.
 
@@ -102,4 +105,7 @@ def plot_loss(
     axes.set(xlabel="epoch", ylabel="loss", title=title)
     axes.set_ylim(bottom=0)
     axes.grid(alpha=0.3)
-    figure.savefig(os.fspath(path), dpi=100)
+    # Rendered into a temporary file and swapped in, so a crash never leaves half
+    # an image; the format comes from the suffix, as savefig would pick it.
+    image_format = Path(path).suffix.lstrip(".").lower() or "png"
+    atomic_write(path, lambda file: figure.savefig(file, format=image_format, dpi=100))

@@ -19,7 +19,9 @@ Writes are atomic: :func:`save` writes a temporary file in the destination's own
 folder, flushes and fsyncs it, renames it over the destination with
 :func:`os.replace` and fsyncs the folder. A crash, a full disk or ``kill -9``
 at any moment leaves either the old file or the new one, never a mixture; at worst a
-stray ``.<name>.*.tmp`` file is left beside it.
+stray ``.<name>.<random>.tmp`` file is left beside it, which the next save of the
+same file removes. The helper, :func:`atomic_write`, lives in :mod:`glassnet._files`
+(every file glassnet writes goes through it) and is re-exported here.
 
 A checkpoint is the same file: it holds the optimizer's state, the generators'
 states and the epoch count, so ``load`` returns a model whose ``fit(...,
@@ -28,18 +30,16 @@ initial_epoch=model.epoch)`` continues exactly where the saved run stopped.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import numpy as np
 
 from glassnet import __version__
+from glassnet._files import atomic_write  # re-exported: documented here
 from glassnet._validation import describe
 from glassnet.errors import ModelFileError
 
@@ -88,76 +88,6 @@ def save(model: Any, path: str | os.PathLike) -> None:
     header, arrays = _encode(model)
     arrays[_HEADER] = np.frombuffer(json.dumps(header).encode("utf-8"), np.uint8)
     atomic_write(path, lambda file: np.savez(file, **arrays))
-
-
-def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> None:
-    """Call ``write(file)`` on a temporary file beside ``path``, then swap it in.
-
-    The temporary file is flushed and fsynced, renamed over ``path`` with
-    :func:`os.replace` (atomic on POSIX and Windows) and the folder is fsynced,
-    so ``path`` holds either its old content or the complete new one, whatever
-    happens. If ``write`` raises, the temporary file is removed and ``path`` is
-    untouched. A file that replaces another keeps its permissions; a new one gets
-    ``rw-r--r--``.
-
-    Raises
-    ------
-    IsADirectoryError, FileNotFoundError, PermissionError
-        When ``path`` is a folder, its folder does not exist or is not writable.
-
-    Example
-    -------
-    >>> import tempfile, pathlib
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "note.txt"
-    >>> atomic_write(path, lambda file: file.write(b"hello"))
-    >>> path.read_bytes()
-    b'hello'
-    """
-    path = Path(path)
-    shown = repr(str(path))
-    if path.is_dir():
-        raise IsADirectoryError(f"cannot write {shown}: it is a folder")
-    folder = path.parent
-    if not folder.is_dir():
-        raise FileNotFoundError(
-            f"cannot write {shown}: folder {str(folder)!r} does not exist"
-        )
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    try:
-        fd, temp_name = tempfile.mkstemp(
-            prefix=f".{path.name}.", suffix=".tmp", dir=folder
-        )
-    except PermissionError:
-        raise PermissionError(
-            f"cannot write {shown}: folder {str(folder)!r} is not writable"
-        ) from None
-    try:
-        with os.fdopen(fd, "wb") as file:
-            write(file)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temp_name, mode)
-        os.replace(temp_name, path)
-    except BaseException:
-        # Whatever went wrong (disk full, Ctrl-C), the old file is untouched.
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        raise
-    _fsync_folder(folder)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); a no-op where folders can't be opened."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # pragma: no cover - Windows
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover - some file systems refuse fsync on folders
-        pass
-    finally:
-        os.close(fd)
 
 
 def _encode(model: Any) -> tuple[dict, dict[str, np.ndarray]]:

@@ -1,0 +1,166 @@
+"""Atomic file writes: every file glassnet writes for a user goes through here.
+
+:func:`atomic_write` writes a temporary file ``.<name>.<random>.tmp`` in the
+destination's own folder, flushes and fsyncs it, renames it over the destination
+with :func:`os.replace` and fsyncs the folder. A crash, a full disk or ``kill -9``
+at any moment leaves either the old file or the complete new one, never a mixture;
+at worst a stray temporary file, which the next write of the same destination
+removes once it is old enough to belong to no live writer.
+
+Used by model files (:mod:`glassnet.serialization`), downloads
+(:mod:`glassnet.datasets`), ``glassnet predict --out`` (:mod:`glassnet.cli`) and
+pictures (:mod:`glassnet.plotting`). A leaf module: it imports nothing from glassnet.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import stat
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+__all__ = ["STALE_AFTER_S", "atomic_write", "remove_stale_temps", "temp_pattern"]
+
+#: A temporary file untouched for this long belongs to a writer that died: every
+#: live write refreshes its file's mtime far more often than this.
+STALE_AFTER_S = 30.0
+
+_SUFFIX = ".tmp"
+# What tempfile.mkstemp puts between prefix and suffix: 8 characters, never a dot.
+_RANDOM = r"[a-z0-9_]{8}"
+
+
+def temp_pattern(path: str | os.PathLike) -> re.Pattern[str]:
+    """The names of ``path``'s temporary files: ``.<name>.<8 random chars>.tmp``."""
+    name = Path(path).name
+    return re.compile(re.escape(f".{name}.") + _RANDOM + re.escape(_SUFFIX))
+
+
+def remove_stale_temps(
+    path: str | os.PathLike, *, older_than: float = STALE_AFTER_S
+) -> list[Path]:
+    """Delete temporary files of ``path`` left by writers that were killed.
+
+    Only regular files whose names match :func:`temp_pattern` exactly and whose
+    last change is more than ``older_than`` seconds ago are removed, so a write
+    in progress in another process is never disturbed. Files that vanish or
+    cannot be removed meanwhile are skipped silently.
+
+    Returns
+    -------
+    list of Path
+        The files removed.
+
+    Example
+    -------
+    >>> import os, pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> leftover = folder / ".model.npz.abcd1234.tmp"
+    >>> _ = leftover.write_bytes(b"half a model")
+    >>> os.utime(leftover, (0, 0))  # as if written long ago
+    >>> [p.name for p in remove_stale_temps(folder / "model.npz")]
+    ['.model.npz.abcd1234.tmp']
+    """
+    path = Path(path)
+    pattern = temp_pattern(path)
+    deadline = time.time() - older_than
+    removed = []
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return removed
+    for name in names:
+        if not pattern.fullmatch(name):
+            continue
+        candidate = path.parent / name
+        with contextlib.suppress(OSError):
+            info = os.lstat(candidate)
+            if stat.S_ISREG(info.st_mode) and info.st_mtime < deadline:
+                os.unlink(candidate)
+                removed.append(candidate)
+    return removed
+
+
+def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> None:
+    """Call ``write(file)`` on a temporary file beside ``path``, then swap it in.
+
+    The temporary file (opened ``"w+b"``, so ``write`` may read back what it
+    wrote) is flushed and fsynced, renamed over ``path`` with :func:`os.replace`
+    (atomic on POSIX and Windows) and the folder is fsynced, so ``path`` holds
+    either its old content or the complete new one, whatever happens. If
+    ``write`` raises, the temporary file is removed, ``path`` is untouched and
+    the exception propagates. A file that replaces another keeps its
+    permissions; a new one gets ``rw-r--r--``. Stale temporary files of the
+    same ``path`` (see :func:`remove_stale_temps`) are removed first.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to create or replace.
+    write : callable
+        Writes the whole content to the binary file it is given.
+
+    Raises
+    ------
+    IsADirectoryError, FileNotFoundError, PermissionError
+        When ``path`` is a folder, its folder does not exist or is not writable.
+
+    Example
+    -------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "note.txt"
+    >>> atomic_write(path, lambda file: file.write(b"hello"))
+    >>> path.read_bytes()
+    b'hello'
+    """
+    path = Path(path)
+    shown = repr(str(path))
+    if path.is_dir():
+        raise IsADirectoryError(f"cannot write {shown}: it is a folder")
+    folder = path.parent
+    if not folder.is_dir():
+        raise FileNotFoundError(
+            f"cannot write {shown}: folder {str(folder)!r} does not exist"
+        )
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    remove_stale_temps(path)
+    try:
+        fd, temp_name = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=_SUFFIX, dir=folder
+        )
+    except PermissionError:
+        raise PermissionError(
+            f"cannot write {shown}: folder {str(folder)!r} is not writable"
+        ) from None
+    try:
+        with os.fdopen(fd, "w+b") as file:
+            write(file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temp_name, mode)
+        os.replace(temp_name, path)
+    except BaseException:
+        # Whatever went wrong (disk full, Ctrl-C), the old file is untouched.
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise
+    _fsync_folder(folder)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); a no-op where folders can't be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - Windows
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover - some file systems refuse fsync on folders
+        pass
+    finally:
+        os.close(fd)
