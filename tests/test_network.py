@@ -244,14 +244,50 @@ def test_divergence_restores_the_last_finite_weights():
             {epoch: model.get_weights()}
         )
     )
-    with pytest.raises(TrainingDiverged, match=r"diverged in epoch \d+.*lower learning"
-                       r" rate \(it is 10\)") as info:  # fmt: skip
+    with pytest.raises(TrainingDiverged, match=r"diverged in epoch \d+/50.*lower "
+                       r"learning rate \(it is 10\)") as info:  # fmt: skip
         model.fit(X, y, epochs=50, batch_size=5, callbacks=[record])
     epoch = info.value.epoch
     assert not np.isfinite(info.value.loss)
     assert all(np.isfinite(w).all() for w in model.get_weights())
     for a, b in zip(model.get_weights(), at_epoch_start[epoch], strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_divergence_message_counts_epochs_like_the_progress_bar():
+    # Epochs 2 and 3 (1-based) run finitely, then the weights are blown up at the
+    # end of epoch 3, so epoch 4 of 6 is the one that diverges: the bar printed
+    # "Epoch 2/6" and "Epoch 3/6", the error says "epoch 4/6", and the attribute
+    # keeps the 0-based index 3 that callbacks saw.
+    import io
+
+    X = np.linspace(-1, 1, 8)[:, None]
+    model = gn.Sequential([Dense(1, 1)], seed=0, dtype="float64")
+    model.compile(loss="mse", optimizer=gn.optimizers.SGD(learning_rate=0.1))
+
+    def blow_up(epoch, logs):
+        if epoch == 2:
+            model.set_weights([np.full((1, 1), 1e200), np.zeros(1)])
+
+    bar = gn.callbacks.ProgressBar(stream=io.StringIO(), plain=True)
+    with pytest.raises(TrainingDiverged, match=r"^training diverged in epoch 4/6: "):
+        model.fit(X, X, epochs=6, initial_epoch=1,
+                  callbacks=[bar, LambdaCallback(on_epoch_end=blow_up)])  # fmt: skip
+    assert [line.split(" - ")[0] for line in bar.stream.getvalue().splitlines()] == [
+        "Epoch 2/6",
+        "Epoch 3/6",
+    ]
+    assert model.epoch == 3
+
+
+def test_divergence_attribute_is_the_0_based_epoch():
+    X = np.linspace(-1, 1, 8)[:, None]
+    model = gn.Sequential([Dense(1, 1)], seed=0, dtype="float64")
+    model.compile(loss="mse", optimizer=gn.optimizers.SGD(learning_rate=0.1))
+    model.set_weights([np.full((1, 1), 1e200), np.zeros(1)])
+    with pytest.raises(TrainingDiverged, match="epoch 1/3") as info:
+        model.fit(X, X, epochs=3)
+    assert info.value.epoch == 0
 
 
 # ======================================================= bad input

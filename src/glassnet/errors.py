@@ -43,7 +43,10 @@ class TrainingDiverged(GlassnetError, ArithmeticError):
     Attributes
     ----------
     epoch : int
-        The epoch (0-based) in which the loss stopped being finite.
+        The 0-based index of the epoch in which the loss stopped being finite,
+        as callbacks and ``History.epoch`` count; the message shows it 1-based
+        as the progress bar does ("training diverged in epoch 3/10"), so
+        ``epoch == 2`` there.
     loss : float
         The non-finite loss value that was seen.
     """

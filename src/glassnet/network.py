@@ -460,7 +460,9 @@ class Sequential:
             For bad data or settings, before any training step.
         glassnet.errors.TrainingDiverged
             When the loss becomes NaN or infinite; the weights are restored to
-            those at the start of that epoch.
+            those at the start of that epoch. Its message counts epochs from 1
+            ("training diverged in epoch 3/10"), like the progress bar; its
+            ``epoch`` attribute is the 0-based index, like callbacks' ``epoch``.
         """
         from glassnet.callbacks import Callback, History, ProgressBar
 
@@ -541,6 +543,7 @@ class Sequential:
             callback.set_params(params)
         self.stop_training = False
         self.history = history
+        self._epochs_planned = epochs  # for _diverged's "epoch 3/10"
         logs: dict[str, float] = {}
         run_epoch = self._epoch_runner(X, y, batch_size, shuffle, all_callbacks)
         epoch_begins = [c for c in all_callbacks if c.wants_epoch_begin]
@@ -663,11 +666,13 @@ class Sequential:
         return run
 
     def _diverged(self, epoch: int, value: float) -> None:
+        """Raise TrainingDiverged; the message counts epochs from 1, like the bar."""
         rate = self.optimizer.current_learning_rate()
         raise TrainingDiverged(
-            f"training diverged in epoch {epoch}: the loss became {value}. The "
-            f"weights were restored to those at the start of epoch {epoch}. Try a "
-            f"lower learning rate (it is {rate:g}), or clipnorm= in the optimizer.",
+            f"training diverged in epoch {epoch + 1}/{self._epochs_planned}: the "
+            f"loss became {value}. The weights were restored to those at the start "
+            f"of that epoch. Try a lower learning rate (it is {rate:g}), or "
+            "clipnorm= in the optimizer.",
             epoch=epoch,
             loss=value,
         )
