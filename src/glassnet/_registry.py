@@ -1,10 +1,13 @@
-"""One small registry class: how every family turns a name into an object.
+"""How every family turns a name into an object, and back.
 
 Each family (activations, losses, initializers, metrics, optimizers, schedules)
 builds one :class:`Registry` and keeps its public ``get``/``names`` as thin
 wrappers, so names resolve the same way everywhere (STYLE habit 9): a name, or a
 ``{"name": ..., **config}`` dict, is looked up; an unknown name is refused with
 the list of valid ones; an object of the family is copied or passed through.
+The way back is :class:`Configurable`, the base of every family's class: an
+object is its registry ``name`` plus ``get_config()``, which also gives it
+equality, a hash and a ``Class(key=value)`` repr.
 
 Example
 -------
@@ -143,3 +146,41 @@ class Registry:
         return TypeError(
             f"{self.family.capitalize()} {name!r} does not accept {describe(config)}."
         )
+
+
+class Configurable:
+    """An object that is its class plus its constructor arguments.
+
+    Subclasses set ``name`` (their registry name) and override ``get_config``
+    when their constructor takes arguments, so ``get({"name": obj.name,
+    **obj.get_config()})`` rebuilds ``obj``. Two objects are equal when they
+    have the same class and config; the repr shows the config. A family whose
+    objects are mutable (schedules) sets ``__hash__ = None``.
+
+    Example
+    -------
+    >>> class Scaled(Configurable):
+    ...     name = "scaled"
+    ...     def __init__(self, factor=2.0):
+    ...         self.factor = factor
+    ...     def get_config(self):
+    ...         return {"factor": self.factor}
+    >>> Scaled(3.0), Scaled(3.0) == Scaled(3.0), Scaled() == Scaled(3.0)
+    (Scaled(factor=3.0), True, False)
+    """
+
+    name: str = ""
+
+    def get_config(self) -> dict[str, Any]:
+        """Constructor arguments as a JSON-able dict (``{}`` when there are none)."""
+        return {}
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.get_config() == self.get_config()
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, tuple(sorted(self.get_config().items()))))
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet._registry import Registry
+from glassnet._registry import Configurable, Registry
 from glassnet._validation import check_finite_number, describe
 
 __all__ = [
@@ -51,14 +51,13 @@ __all__ = [
 ]
 
 
-class ActivationFunction:
+class ActivationFunction(Configurable):
     """Base class: ``forward`` caches, ``backward`` uses it, ``__call__`` is pure.
 
     Subclasses implement ``_apply(x, out)`` (the function, writing into ``out`` when
     given) and ``_derivative_times(grad_y, out)`` (dL/dx from the cache).
+    Equality, hash and repr come from ``get_config`` (``_registry.Configurable``).
     """
-
-    name: str = ""
 
     def __init__(self) -> None:
         self._y: np.ndarray | None = None
@@ -114,20 +113,6 @@ class ActivationFunction:
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """The function alone: returns a new array and caches nothing."""
         return self._apply(_as_float(x), None)
-
-    def get_config(self) -> dict[str, Any]:
-        """Constructor arguments as a JSON-able dict (``{}`` when there are none)."""
-        return {}
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.get_config() == self.get_config()
-
-    def __hash__(self) -> int:
-        return hash((type(self).__name__, tuple(sorted(self.get_config().items()))))
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 def _as_float(x: Any) -> np.ndarray:

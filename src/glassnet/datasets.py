@@ -501,10 +501,12 @@ def _images_and_labels(images_path: str, labels_path: str, dtype, normalize: boo
     return X, labels.astype(np.int64)
 
 
-def _load(source, path, download, cache, dtype, normalize):
+def _load(source, path, download, cache_dir, dtype, normalize):
+    """What :func:`mnist` and :func:`fashion_mnist` share: check, find, read."""
     dtype = check_dtype(dtype)
     if not isinstance(download, bool):
         raise TypeError(f"download must be True or False. Received: {download!r}")
+    cache = None if cache_dir is None else os.fspath(cache_dir)
     files = _locate(source, path, download, cache)
     train = _images_and_labels(files[0], files[1], dtype, normalize)
     test = _images_and_labels(files[2], files[3], dtype, normalize)
@@ -548,14 +550,7 @@ def mnist(
     DownloadError
         When a download fails or does not match its checksum.
     """
-    return _load(
-        _MNIST,
-        path,
-        download,
-        None if cache_dir is None else os.fspath(cache_dir),
-        dtype,
-        normalize,
-    )
+    return _load(_MNIST, path, download, cache_dir, dtype, normalize)
 
 
 def fashion_mnist(
@@ -570,11 +565,4 @@ def fashion_mnist(
     Same files, layout and arguments as :func:`mnist` (the subfolder is
     ``fashion-mnist/``); :data:`FASHION_MNIST_CLASSES` names the classes.
     """
-    return _load(
-        _FASHION,
-        path,
-        download,
-        None if cache_dir is None else os.fspath(cache_dir),
-        dtype,
-        normalize,
-    )
+    return _load(_FASHION, path, download, cache_dir, dtype, normalize)

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet._registry import Registry
+from glassnet._registry import Configurable, Registry
 from glassnet._validation import check_array, check_finite_number, describe
 
 __all__ = [
@@ -64,10 +64,11 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return y
 
 
-class Loss:
-    """Base class: ``forward`` caches, ``backward`` returns dL/dy_pred for the batch."""
+class Loss(Configurable):
+    """Base class: ``forward`` caches, ``backward`` returns dL/dy_pred for the batch.
 
-    name: str = ""
+    Equality, hash and repr come from ``get_config`` (``_registry.Configurable``).
+    """
 
     def __init__(self) -> None:
         self._cache: Any = None
@@ -175,20 +176,6 @@ class Loss:
                 f"{n_outputs} output(s). Received: y with shape {y.shape}"
             )
         return y.astype(dtype, copy=False)
-
-    def get_config(self) -> dict[str, Any]:
-        """Constructor arguments as a JSON-able dict."""
-        return {}
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.get_config() == self.get_config()
-
-    def __hash__(self) -> int:
-        return hash((type(self).__name__, tuple(sorted(self.get_config().items()))))
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 def _checked(y: Any, n_samples: int | None) -> np.ndarray:

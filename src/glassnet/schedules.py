@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet._registry import Registry
+from glassnet._registry import Configurable, Registry
 from glassnet._validation import check_finite_number, check_positive_int, describe
 
 __all__ = [
@@ -89,7 +89,7 @@ def _registry(family: str, table: dict, base: type) -> Registry:
 
 
 # -------------------------------------------------------------------------- schedules
-class Schedule:
+class Schedule(Configurable):
     """A learning rate that depends on the number of updates done so far.
 
     Subclasses implement ``__call__(step) -> float`` (``step`` = updates already
@@ -124,14 +124,7 @@ class Schedule:
     def get_config(self) -> dict[str, Any]:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self.get_config() == other.get_config()
-
     __hash__ = None  # mutable settings: equal by value, so not hashable
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 def _initial_lr(value: Any) -> float:
