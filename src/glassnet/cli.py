@@ -29,16 +29,43 @@ def _fail(message: str) -> int:
     return EXIT_BAD_INPUT
 
 
+def _subcommand(
+    subparsers: argparse._SubParsersAction,
+    name: str,
+    *,
+    summary: str,
+    description: str,
+    examples: Sequence[str],
+) -> argparse.ArgumentParser:
+    """Add the parser of ``glassnet NAME``: one-line summary, prose, examples."""
+    import textwrap
+
+    return subparsers.add_parser(
+        name,
+        help=summary,
+        description=textwrap.fill(description, 79),
+        epilog="examples:\n" + "\n".join(f"  {line}" for line in examples),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
 # --------------------------------------------------------------------------- demo
 
 DEMO_SEED = 2485  # its run looks like the article's: Emily 0.951 F, Frank 0.039 M
 
 
 def _add_demo(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
+    parser = _subcommand(
+        subparsers,
         "demo",
-        help="the article end to end: neuron, network, loss, backprop, training",
-        description="Victor Zhou's 'Introduction to Neural Networks', end to end.",
+        summary="the article end to end: neuron, network, loss, backprop, training",
+        description=(
+            "Victor Zhou's 'An Introduction to Neural Networks', end to end: a "
+            "neuron, a 2-2-1 network, the MSE loss, one backpropagation step checked "
+            "against the post's numbers, 1000 epochs of training, and predictions "
+            "for Emily and Frank."
+        ),
+        examples=["glassnet demo", "glassnet demo --seed 7 --plot loss.png"],
     )
     parser.add_argument(
         "--seed",
@@ -160,9 +187,12 @@ _TASK_LOSS = {
 
 
 def _add_train(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
+    from glassnet import activations, losses, optimizers
+
+    parser = _subcommand(
+        subparsers,
         "train",
-        help="train a network on a CSV file (or mnist, fashion-mnist) and save it",
+        summary="train a network on a CSV file (or mnist, fashion-mnist) and save it",
         description=(
             "Train a multi-layer perceptron on DATA and save it to --out. The task "
             "(binary, multiclass, regression) and the loss are inferred from the "
@@ -171,28 +201,80 @@ def _add_train(subparsers: argparse._SubParsersAction) -> None:
             "exit code 2 and writes nothing to --out (with --checkpoint, the last "
             "checkpoint keeps the last finite weights)."
         ),
+        examples=[
+            "glassnet train people.csv --target gender",
+            "glassnet train houses.csv --target price --hidden 32 --epochs 50 "
+            "--out price.npz",
+            "glassnet train mnist --hidden 128 --epochs 5 --out digits.npz",
+            "glassnet train data.csv --target y --checkpoint ck/   # killed? then:",
+            "glassnet train data.csv --target y --checkpoint ck/ --resume",
+        ],
     )
     parser.add_argument(
-        "data", metavar="DATA", help="a CSV file, mnist or fashion-mnist"
+        "data",
+        metavar="DATA",
+        help="a CSV file with a header row, mnist or fashion-mnist",
     )
-    parser.add_argument("--target", metavar="COL", help="the column to predict (CSV)")
-    parser.add_argument("--task", choices=("binary", "multiclass", "regression"))
     parser.add_argument(
-        "--hidden", metavar="N,N", help="hidden layer sizes (default: 64,32)"
+        "--target", metavar="COL", help="the column to predict (required for a CSV)"
     )
-    parser.add_argument("--activation", help="hidden activation (default: relu)")
-    parser.add_argument("--loss", help="loss name (default: from the task)")
-    parser.add_argument("--optimizer", help="optimizer name (default: adam)")
-    parser.add_argument("--lr", type=float, help="learning rate (optimizer default)")
-    parser.add_argument("--epochs", type=int, default=10, help="default: 10")
-    parser.add_argument("--batch-size", type=int, help="default: 32")
     parser.add_argument(
-        "--validation-split", type=float, help="held-out fraction (default: 0.2)"
+        "--task",
+        choices=("binary", "multiclass", "regression"),
+        help="what to predict (default: inferred from the target column)",
     )
-    parser.add_argument("--seed", type=int, help="random seed (default: a fresh one)")
-    parser.add_argument("--out", default="model.npz", help="default: model.npz")
     parser.add_argument(
-        "--checkpoint", metavar="DIR", help="save a checkpoint in DIR every epoch"
+        "--hidden",
+        metavar="N,N",
+        help="hidden layer sizes; an empty string for none (default: 64,32)",
+    )
+    parser.add_argument(
+        "--activation",
+        metavar="NAME",
+        help=f"hidden activation: {', '.join(activations.names())} (default: relu)",
+    )
+    parser.add_argument(
+        "--loss",
+        metavar="NAME",
+        help=f"{', '.join(losses.names())} (default: from the task)",
+    )
+    parser.add_argument(
+        "--optimizer",
+        metavar="NAME",
+        help=f"{', '.join(optimizers.names())} (default: adam)",
+    )
+    parser.add_argument(
+        "--lr", type=float, metavar="RATE", help="learning rate (optimizer default)"
+    )
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=10,
+        metavar="N",
+        help="passes over the training data (default: 10)",
+    )
+    parser.add_argument(
+        "--batch-size", type=int, metavar="N", help="samples per step (default: 32)"
+    )
+    parser.add_argument(
+        "--validation-split",
+        type=float,
+        metavar="F",
+        help="fraction held out for val_ scores, 0 for none (default: 0.2)",
+    )
+    parser.add_argument(
+        "--seed", type=int, metavar="N", help="random seed (default: a fresh one)"
+    )
+    parser.add_argument(
+        "--out",
+        default="model.npz",
+        metavar="FILE",
+        help="where to save the model (default: model.npz)",
+    )
+    parser.add_argument(
+        "--checkpoint",
+        metavar="DIR",
+        help=f"save DIR/{_CHECKPOINT} after every epoch (created if needed)",
     )
     parser.add_argument(
         "--resume",
@@ -230,10 +312,16 @@ def _train_settings(args: argparse.Namespace) -> dict:
         for key, default in _TRAIN_DEFAULTS.items()
     }
     settings["hidden"] = _parse_hidden(settings["hidden"])
-    activations.get(settings["activation"])  # unknown names list the valid ones
-    optimizers.get(settings["optimizer"])
-    if settings["loss"] is not None:
-        settings["loss"] = losses.get(settings["loss"]).name
+    try:  # unknown names list the valid ones; say which flag was wrong
+        flag = "--activation"
+        activations.get(settings["activation"])
+        flag = "--optimizer"
+        optimizers.get(settings["optimizer"])
+        if settings["loss"] is not None:
+            flag = "--loss"
+            settings["loss"] = losses.get(settings["loss"]).name
+    except ValueError as error:
+        raise ValueError(f"{flag}: {error}") from None
     if settings["lr"] is not None:
         check_finite_number(settings["lr"], "--lr", minimum=0.0, strict_minimum=True)
     check_positive_int(settings["batch_size"], "--batch-size")
@@ -493,6 +581,22 @@ def _run_train(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _load_model(path: str, command: str):
+    """``serialization.load(path)``, with a hint when MODEL and DATA were swapped."""
+    from glassnet import serialization
+    from glassnet.errors import ModelFileError
+
+    try:
+        return serialization.load(path)
+    except ModelFileError as error:
+        if not path.lower().endswith(".csv"):
+            raise
+        raise ModelFileError(
+            f"{error}. The model file comes first: glassnet {command} MODEL"
+            + (" DATA" if command != "summary" else "")
+        ) from None
+
+
 def _add_model_and_data(parser: argparse.ArgumentParser) -> None:
     """The MODEL and DATA arguments that evaluate and predict share."""
     parser.add_argument("model", metavar="MODEL", help="a model file from train")
@@ -502,10 +606,19 @@ def _add_model_and_data(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_evaluate(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
+    parser = _subcommand(
+        subparsers,
         "evaluate",
-        help="print a saved model's loss and metrics on labelled data",
-        description="Print the loss and metrics of MODEL on DATA (with its target).",
+        summary="print a saved model's loss and metrics on labelled data",
+        description=(
+            "Print the loss and metrics of MODEL on DATA, which must hold the "
+            "model's feature columns and its target column (for mnist and "
+            "fashion-mnist: the test set)."
+        ),
+        examples=[
+            "glassnet evaluate model.npz test.csv",
+            "glassnet evaluate digits.npz mnist",
+        ],
     )
     _add_model_and_data(parser)
     parser.set_defaults(run=_run_evaluate)
@@ -530,9 +643,8 @@ def _model_data(model, spec: str, *, require_target: bool):
 
 
 def _run_evaluate(args: argparse.Namespace) -> int:
-    from glassnet import serialization
 
-    model = serialization.load(args.model)
+    model = _load_model(args.model, args.command)
     X, y_raw = _model_data(model, args.data, require_target=True)
     results = model.evaluate(X, _encode_for(model, y_raw, args.data))
     width = max(map(len, results))
@@ -542,17 +654,28 @@ def _run_evaluate(args: argparse.Namespace) -> int:
 
 
 def _add_predict(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
+    parser = _subcommand(
+        subparsers,
         "predict",
-        help="write a saved model's predictions for new data as CSV",
+        summary="write a saved model's predictions for new data as CSV",
         description=(
-            "Predict DATA (the model's feature columns; the target column may be "
-            "there or not) and write one row per sample: the class label as in the "
-            "training file (or the value, for regression)."
+            "Predict DATA (the model's feature columns, in any order; the target "
+            "column may be there or not) and write one row per sample: the class "
+            "label as in the training file (or the value, for regression). --out "
+            "is written atomically: an existing file is replaced only by a "
+            "complete one."
         ),
+        examples=[
+            "glassnet predict model.npz new.csv",
+            "glassnet predict model.npz new.csv --proba --out predictions.csv",
+        ],
     )
     _add_model_and_data(parser)
-    parser.add_argument("--out", help="CSV file to write (default: standard output)")
+    parser.add_argument(
+        "--out",
+        metavar="FILE",
+        help="CSV file to write (default: standard output)",
+    )
     parser.add_argument(
         "--proba", action="store_true", help="add one probability column per class"
     )
@@ -589,10 +712,9 @@ def _run_predict(args: argparse.Namespace) -> int:
     import csv
     import io
 
-    from glassnet import serialization
     from glassnet._files import atomic_write
 
-    model = serialization.load(args.model)
+    model = _load_model(args.model, args.command)
     if args.out is not None:
         _check_writable(Path(args.out), "--out")
     X, _ = _model_data(model, args.data, require_target=False)
@@ -609,19 +731,23 @@ def _run_predict(args: argparse.Namespace) -> int:
 
 
 def _add_summary(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
+    parser = _subcommand(
+        subparsers,
         "summary",
-        help="describe a saved model: layers, data, training, file format",
+        summary="describe a saved model: layers, data, training, file format",
         description="Print what MODEL is: its layers, its data and its training.",
+        examples=["glassnet summary model.npz"],
     )
-    parser.add_argument("model", metavar="MODEL", help="a model file")
+    parser.add_argument(
+        "model", metavar="MODEL", help="a model file from glassnet train"
+    )
     parser.set_defaults(run=_run_summary)
 
 
 def _run_summary(args: argparse.Namespace) -> int:
     from glassnet import serialization
 
-    model = serialization.load(args.model)
+    model = _load_model(args.model, args.command)
     header = serialization.read_header(args.model)  # reads the header member only
     meta = model.metadata
     print(model.summary())
@@ -658,6 +784,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="glassnet",
         description="glassnet: a neural-network library you can see through.",
+        epilog=(
+            "examples:\n"
+            "  glassnet demo\n"
+            "  glassnet train people.csv --target gender --out model.npz\n"
+            "  glassnet evaluate model.npz people.csv\n"
+            "  glassnet predict model.npz new.csv --out predictions.csv\n"
+            "  glassnet summary model.npz\n"
+            "\n"
+            "Run 'glassnet COMMAND --help' for a command's options.\n"
+            "Exit codes: 0 success, 2 bad input or usage (one line on stderr), "
+            "1 internal error."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--version", action="version", version=f"glassnet {__version__}"
