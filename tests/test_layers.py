@@ -302,3 +302,28 @@ def test_dense_gradients_for_one_sample_and_extra_leading_dimensions():
         x = rng.normal(size=shape)
         weights = rng.normal(size=shape[:-1] + (2,))
         _check_layer_gradients(layer, x, weights)
+
+
+def test_a_deep_copy_follows_in_place_changes_of_its_bias():
+    # A training forward caches a (1, n_out) view of b; a deep copy must not keep
+    # adding the bias it was copied with once its own b changes in place.
+    layer = Dense(2, 3, seed=0, dtype="float64")
+    x = np.array([[1.0, 2.0], [-1.0, 0.5]])
+    layer.forward(x)
+    twin = copy.deepcopy(layer)
+    twin.params["b"][...] = [1.0, 2.0, 3.0]
+    expected = x @ twin.params["W"] + np.array([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(twin.forward(x), expected, rtol=1e-15)
+
+
+def test_gradcheck_after_training_sees_the_bias():
+    # gradcheck deep-copies the layers and perturbs b in place: after fit (which
+    # caches the bias view) the bias gradients must still match.
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]])
+    y = np.array([1.0, 1.0, 0.0, 0.0])
+    model = gn.Sequential(
+        [Dense(2, 3, activation="tanh"), Dense(3, 1)], seed=0, dtype="float64"
+    )
+    model.compile(loss="mse", optimizer=gn.optimizers.SGD(learning_rate=0.1))
+    model.fit(X, y, epochs=5, batch_size=2, verbose=0)
+    assert gn.gradcheck(model, X, y) < 1e-6

@@ -259,6 +259,18 @@ class Dense(Layer):
                 param[...] = value  # keep the array objects optimizers may hold
                 self.grads[key].fill(0)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """State for copy/pickle, without the (1, n_out) view of ``b``.
+
+        A deep copy turns that view into an array of its own while ``_b`` still
+        names the copied ``b``, so forward would keep adding the old bias after
+        ``b`` changes in place (gradcheck perturbs it exactly so). Dropped here,
+        the copy makes its own view on its first forward.
+        """
+        state = self.__dict__.copy()
+        state["_b"] = state["_b_row"] = None
+        return state
+
     def _shape_error(self, x: np.ndarray) -> ValueError:
         return ValueError(
             f"Dense({self.n_in}, {self.n_out}) expects inputs with {self.n_in} "
