@@ -39,6 +39,28 @@ def describe(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+_FINITE_CHUNK = 1 << 20  # elements per isfinite pass: a 1 MB bool buffer, not |X|
+
+
+def _all_finite(array: np.ndarray) -> bool:
+    """Whether every element is finite, checked in chunks into one small buffer.
+
+    ``np.isfinite(X).all()`` would build a bool array as large as X (47 MB for
+    MNIST) on every ``fit`` call; chunks of a reshaped view need only 1 MB.
+    """
+    if array.size <= _FINITE_CHUNK or not array.flags.c_contiguous:
+        return bool(np.isfinite(array).all())
+    flat = array.reshape(-1)
+    mask = np.empty(_FINITE_CHUNK, dtype=bool)
+    for start in range(0, flat.size, _FINITE_CHUNK):
+        part = flat[start : start + _FINITE_CHUNK]
+        out = mask[: part.size]
+        np.isfinite(part, out=out)
+        if not out.all():
+            return False
+    return True
+
+
 def check_finite_number(
     value: Any,
     name: str,
@@ -176,7 +198,7 @@ def check_array(
         )
     if dtype is not None and array.dtype != dtype:
         array = array.astype(dtype)
-    if finite and array.dtype.kind == "f" and not np.isfinite(array).all():
+    if finite and array.dtype.kind == "f" and not _all_finite(array):
         bad = np.argwhere(~np.isfinite(array))[0]
         where = ", ".join(str(int(i)) for i in bad)
         raise ValueError(
