@@ -1,5 +1,9 @@
 """Pictures of training, drawn with matplotlib (the optional extra ``plot``).
 
+:func:`plot_loss` draws the loss curve, :func:`plot_decision_boundary` the classes
+a model gives every point of a 2-feature plane, and :func:`plot_network` a small
+Dense network's neurons and weights, like the article's 2-2-1 diagram.
+
 matplotlib is imported inside each function, never at module import, so
 ``import glassnet`` stays fast and works without it. Figures are built with
 :class:`matplotlib.figure.Figure` rather than ``pyplot``: no global state, no
@@ -13,10 +17,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from glassnet._files import atomic_write
+from glassnet._validation import check_array, check_positive_int, describe
 from glassnet.errors import OptionalDependencyError
 
-__all__ = ["OptionalDependencyError", "plot_loss", "require_matplotlib"]
+__all__ = [
+    "OptionalDependencyError",
+    "plot_decision_boundary",
+    "plot_loss",
+    "plot_network",
+    "require_matplotlib",
+]
 
 _INSTALL_HINT = 'pip install "glassnet[plot]"'
 
@@ -105,7 +118,355 @@ def plot_loss(
     axes.set(xlabel="epoch", ylabel="loss", title=title)
     axes.set_ylim(bottom=0)
     axes.grid(alpha=0.3)
+    _save(figure, path)
+
+
+def _save(figure: Any, path: str | os.PathLike[str]) -> None:
+    """Write ``figure`` to ``path`` atomically, in the format its suffix names."""
     # Rendered into a temporary file and swapped in, so a crash never leaves half
     # an image; the format comes from the suffix, as savefig would pick it.
     image_format = Path(path).suffix.lstrip(".").lower() or "png"
     atomic_write(path, lambda file: figure.savefig(file, format=image_format, dpi=100))
+
+
+# ------------------------------------------------------------ decision boundary
+
+
+def _class_indices(y: Any, n_samples: int) -> np.ndarray:
+    """Labels 0..k-1 from integer labels, 0/1 floats or one-hot rows."""
+    labels = check_array(y, "y", ndim=(1, 2))
+    if labels.ndim == 2:
+        labels = labels[:, 0] if labels.shape[1] == 1 else labels.argmax(axis=1)
+    if len(labels) != n_samples:
+        raise ValueError(
+            "X and y must have the same number of samples. Received: X with "
+            f"{n_samples} samples, y with {len(labels)} samples"
+        )
+    if labels.min() < 0 or not np.array_equal(labels, np.round(labels)):
+        bad = labels[(labels < 0) | (labels != np.round(labels))][0]
+        raise ValueError(
+            "y must be class labels: integers >= 0 (or one-hot rows). "
+            f"Received: y containing {bad.item()!r}"
+        )
+    return labels.astype(np.int64)
+
+
+def _check_model_inputs(model: Any, n_features: int) -> None:
+    """Refuse a model without ``predict`` or whose input size is not ``n_features``."""
+    if not callable(getattr(model, "predict", None)):
+        raise TypeError(
+            "model must have a predict method (a glassnet Sequential). "
+            f"Received: model={describe(model)}"
+        )
+    input_size = getattr(model, "_input_size", None)
+    n_in = input_size() if callable(input_size) else None
+    if n_in is not None and n_in != n_features:
+        raise ValueError(
+            f"model must take {n_features} inputs to draw its decision boundary in "
+            f"the plane. Received: a model whose first layer is {model.layers[0]!r}"
+        )
+
+
+def plot_decision_boundary(
+    model: Any,
+    X: Any,
+    y: Any,
+    path: str | os.PathLike[str],
+    *,
+    resolution: int = 200,
+    title: str = "Decision boundary",
+) -> None:
+    """Save a picture of the classes a model gives every point of the plane.
+
+    The model is evaluated on a ``resolution`` × ``resolution`` grid spanning the
+    data (plus a margin), the regions it assigns to each class are shaded, the
+    boundaries between them drawn in black, and the samples ``(X, y)`` plotted
+    on top in their true class's colour. For one output (binary
+    classification) the shading is the probability of class 1 (from
+    ``model.predict_proba``) and the boundary is where it is 0.5; for several
+    outputs each point gets the class of its largest output.
+
+    Parameters
+    ----------
+    model : Sequential
+        A trained classifier taking 2 inputs (any preprocessing it holds is
+        applied by its ``predict``).
+    X : array_like of shape (n_samples, 2)
+        The samples to plot; they also set the plotted area.
+    y : array_like of shape (n_samples,) or (n_samples, n_classes)
+        Their classes: integer labels 0..k-1 (0/1 for binary) or one-hot rows.
+    path : str or os.PathLike
+        The image file to write, atomically; its suffix picks the format
+        (PNG when there is none).
+    resolution : int
+        Grid points along each axis (at least 2).
+    title : str
+        The plot's title.
+
+    Raises
+    ------
+    OptionalDependencyError
+        When matplotlib is not installed (``pip install "glassnet[plot]"``).
+    TypeError
+        When ``X`` or ``y`` do not hold numbers, or ``model`` cannot predict.
+    ValueError
+        When ``X`` is not 2-D with 2 features, ``y`` does not match it or holds
+        something other than class labels, a label is beyond the model's
+        classes, or the model does not take 2 inputs.
+    OSError
+        When the file cannot be written.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import glassnet as gn
+    >>> X, y = gn.datasets.xor()
+    >>> model = gn.Sequential([gn.Dense(2, 8, activation="tanh"),
+    ...                        gn.Dense(8, 1, activation="sigmoid")], seed=0)
+    >>> model.compile(loss="binary_crossentropy", optimizer=gn.optimizers.Adam(0.05))
+    >>> history = model.fit(X, y, epochs=300, batch_size=4)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder) / "xor.png"
+    ...     plot_decision_boundary(model, X, y, path, resolution=50)
+    ...     path.read_bytes()[:4]
+    b'\x89PNG'
+    """
+    require_matplotlib()
+    from matplotlib import colormaps
+    from matplotlib.figure import Figure
+
+    X = check_array(X, "X", ndim=2)
+    if X.shape[1] != 2:
+        raise ValueError(
+            "X must have 2 features (columns): the decision boundary is drawn in "
+            f"the plane of the two features. Received: X with shape {X.shape}"
+        )
+    labels = _class_indices(y, len(X))
+    resolution = check_positive_int(resolution, "resolution", minimum=2)
+    _check_model_inputs(model, 2)
+
+    low, high = X.min(axis=0), X.max(axis=0)
+    margin = 0.1 * np.where(high > low, high - low, 1.0)
+    grid_x, grid_y = np.meshgrid(
+        np.linspace(low[0] - margin[0], high[0] + margin[0], resolution),
+        np.linspace(low[1] - margin[1], high[1] + margin[1], resolution),
+    )
+    grid = np.column_stack([grid_x.ravel(), grid_y.ravel()])
+    predict = getattr(model, "predict_proba", model.predict)
+    outputs = np.asarray(predict(grid), dtype=np.float64)
+    outputs = outputs.reshape(len(grid), -1)
+    n_classes = max(outputs.shape[1], 2)
+    if labels.max() >= n_classes:
+        raise ValueError(
+            f"y must hold labels in [0, {n_classes}) for a model with "
+            f"{outputs.shape[1]} output(s). Received: y containing {labels.max()}"
+        )
+
+    figure = Figure(figsize=(6, 5), layout="constrained")
+    axes = figure.subplots()
+    if outputs.shape[1] == 1:  # binary: shade P(class 1), boundary at 0.5
+        colours = [colormaps["coolwarm"](0.0), colormaps["coolwarm"](1.0)]
+        probability = np.clip(outputs[:, 0], 0.0, 1.0).reshape(grid_x.shape)
+        shading = axes.contourf(
+            grid_x, grid_y, probability, levels=np.linspace(0, 1, 11),
+            cmap="coolwarm", alpha=0.55,
+        )  # fmt: skip
+        figure.colorbar(shading, ax=axes, label="P(class 1)")
+        if probability.min() < 0.5 < probability.max():
+            axes.contour(grid_x, grid_y, probability, levels=[0.5], colors="black")
+    else:  # several outputs: each point gets the class of its largest output
+        palette = colormaps["tab10"]
+        colours = [palette(i % 10) for i in range(n_classes)]
+        predicted = outputs.argmax(axis=1).reshape(grid_x.shape)
+        edges = np.arange(n_classes + 1) - 0.5
+        axes.contourf(grid_x, grid_y, predicted, levels=edges, colors=colours,
+                      alpha=0.3)  # fmt: skip
+        axes.contour(grid_x, grid_y, predicted, levels=edges[1:-1], colors="black",
+                     linewidths=1.0)  # fmt: skip
+    names = getattr(model, "classes_", None)
+    for k in np.unique(labels):
+        label = f"class {k}" if names is None or k >= len(names) else str(names[k])
+        mine = labels == k
+        axes.scatter(X[mine, 0], X[mine, 1], color=colours[k], edgecolors="black",
+                     linewidths=0.5, s=18, label=label)  # fmt: skip
+    features = getattr(model, "metadata", {}).get("features") or ["x1", "x2"]
+    if len(features) != 2:
+        features = ["x1", "x2"]
+    axes.set(xlabel=features[0], ylabel=features[1], title=title)
+    axes.legend(loc="best", fontsize="small")
+    _save(figure, path)
+
+
+# ------------------------------------------------------------------ the network
+
+_MAX_NEURONS = 32  # per layer: beyond this the lines become a grey blur
+
+
+def _network_layers(model: Any) -> list[tuple[np.ndarray, np.ndarray | None, str]]:
+    """[(W of shape (n_in, n_out), b or None, activation name)] of each Dense layer."""
+    article = [f"w{i}" for i in range(1, 7)] + [f"b{i}" for i in range(1, 4)]
+    if all(hasattr(model, name) for name in article):
+        # the article's network: h1 = f(w1·x1 + w2·x2 + b1), h2 = f(w3·x1 +
+        # w4·x2 + b2), o1 = f(w5·h1 + w6·h2 + b3), f the sigmoid
+        w = [float(getattr(model, f"w{i}")) for i in range(1, 7)]
+        b = [float(getattr(model, f"b{i}")) for i in range(1, 4)]
+        return [
+            (np.array([[w[0], w[2]], [w[1], w[3]]]), np.array(b[:2]), "sigmoid"),
+            (np.array([[w[4]], [w[5]]]), np.array(b[2:]), "sigmoid"),
+        ]
+    layers = getattr(model, "layers", None)
+    if not isinstance(layers, (list, tuple)):
+        raise TypeError(
+            "model must be a Sequential of Dense layers or the article's "
+            f"OurNeuralNetwork. Received: model={describe(model)}"
+        )
+    dense: list[tuple[np.ndarray, np.ndarray | None, str]] = []
+    for layer in layers:
+        params = getattr(layer, "params", {})
+        name = getattr(getattr(layer, "activation", None), "name", None)
+        if "W" in params:
+            W = np.asarray(params["W"], dtype=np.float64)
+            b = params.get("b")
+            bias = None if b is None else np.asarray(b, dtype=np.float64)
+            dense.append((W, bias, name or "linear"))
+        elif name is not None and dense:  # an Activation layer: f of the layer before
+            W, bias, previous = dense[-1]
+            dense[-1] = (
+                W,
+                bias,
+                name if previous == "linear" else f"{previous}, {name}",
+            )
+    if not dense:
+        raise ValueError(
+            f"model must hold at least one Dense layer to draw. Received: {model!r}"
+        )
+    for W, _, _ in dense:
+        if max(W.shape) > _MAX_NEURONS:
+            raise ValueError(
+                f"plot_network draws small networks: at most {_MAX_NEURONS} neurons "
+                f"per layer, so that each weight stays visible. Received: a layer "
+                f"with {W.shape[0]} inputs and {W.shape[1]} outputs"
+            )
+    return dense
+
+
+def plot_network(
+    model: Any, path: str | os.PathLike[str], *, title: str | None = None
+) -> None:
+    """Save a drawing of a small network: its neurons, weights and biases.
+
+    Neurons are circles in columns (inputs ``x``, hidden ``h``, outputs ``o``),
+    each weight a line from a neuron to one in the next column: blue when
+    positive, red when negative, thicker and darker the larger its size
+    relative to the largest weight. Weight values are written on the lines
+    when there are at most 12 of them, and biases under their neurons when a
+    column holds at most 8 (and none more than 12).
+
+    Parameters
+    ----------
+    model : Sequential or glassnet.article.OurNeuralNetwork
+        A network of Dense layers (Dropout is skipped; an Activation layer is
+        named with the Dense before it), at most 32 neurons per layer; or the
+        article's 2-2-1 network (its ``w1..w6``, ``b1..b3``).
+    path : str or os.PathLike
+        The image file to write, atomically; its suffix picks the format
+        (PNG when there is none).
+    title : str, optional
+        The plot's title (default: the layer sizes, e.g. "Network 2-2-1").
+
+    Raises
+    ------
+    OptionalDependencyError
+        When matplotlib is not installed (``pip install "glassnet[plot]"``).
+    TypeError
+        When ``model`` is neither a Sequential nor the article's network.
+    ValueError
+        When it has no Dense layer, or a layer wider than 32 neurons.
+    OSError
+        When the file cannot be written.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from glassnet.article import OurNeuralNetwork
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder) / "network.png"
+    ...     plot_network(OurNeuralNetwork(seed=0), path)
+    ...     path.read_bytes()[:4]
+    b'\x89PNG'
+    """
+    require_matplotlib()
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
+    layers = _network_layers(model)
+    sizes = [layers[0][0].shape[0]] + [W.shape[1] for W, _, _ in layers]
+    largest = max(float(np.abs(W).max()) for W, _, _ in layers) or 1.0
+    tallest = max(sizes)
+    spacing = 2.5  # horizontal distance between columns, in neuron spacings
+
+    def heights(n: int) -> np.ndarray:
+        return (n - 1) / 2 - np.arange(n)  # centred, top to bottom
+
+    figure = Figure(
+        figsize=(2.0 + 2.4 * len(sizes), min(1.8 + 0.55 * max(tallest, 3), 9.0)),
+        layout="constrained",
+    )
+    axes = figure.subplots()
+    n_weights = sum(W.size for W, _, _ in layers)
+    thickest = 4.0 if n_weights <= 64 else 2.0  # many lines: thinner ones
+    for column, (W, _, _) in enumerate(layers):
+        left, right = heights(W.shape[0]), heights(W.shape[1])
+        for i, j in np.ndindex(W.shape):
+            strength = abs(W[i, j]) / largest
+            x = (column * spacing, (column + 1) * spacing)
+            axes.plot(
+                x, (left[i], right[j]), zorder=1,
+                color="tab:blue" if W[i, j] >= 0 else "tab:red",
+                linewidth=0.4 + thickest * strength, alpha=0.25 + 0.7 * strength,
+            )  # fmt: skip
+            if n_weights <= 12:  # a quarter of the way along: labels don't collide
+                axes.text(
+                    x[0] + 0.28 * spacing, left[i] + 0.28 * (right[j] - left[i]),
+                    f"{W[i, j]:.2f}", fontsize=8, ha="center", va="center",
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "lw": 0},
+                    zorder=2,
+                )  # fmt: skip
+    marker = 900 if tallest <= 8 else max(60, 900 * (8 / tallest) ** 2)
+    # column headers just above the axes (x in data, y in axes units), in the
+    # room the title's padding leaves, whatever the figure's height
+    header_at = axes.get_xaxis_transform()
+    for column, n in enumerate(sizes):
+        ys = heights(n)
+        axes.scatter(np.full(n, column * spacing), ys, s=marker, zorder=3,
+                     facecolor="white", edgecolor="black")  # fmt: skip
+        last = column == len(sizes) - 1
+        prefix = "x" if column == 0 else ("o" if last else "h")
+        if column == 0:
+            header = "input"
+        else:
+            kind = "output" if last else f"hidden {column}"
+            header = f"{kind}\n{layers[column - 1][2]}"
+        axes.text(
+            column * spacing, 1.0, header, ha="center", va="bottom",
+            transform=header_at,
+        )  # fmt: skip
+        bias = None if column == 0 else layers[column - 1][1]
+        for k, y in enumerate(ys):
+            if tallest <= 12:
+                axes.text(column * spacing, y, f"{prefix}{k + 1}", ha="center",
+                          va="center", zorder=4)  # fmt: skip
+            if bias is not None and n <= 8 and tallest <= 12:
+                axes.text(column * spacing, y - 0.42, f"b={bias[k]:.2f}",
+                          ha="center", va="top", fontsize=8, zorder=4)  # fmt: skip
+    axes.legend(
+        handles=[Line2D([], [], color="tab:blue", lw=2, label="positive weight"),
+                 Line2D([], [], color="tab:red", lw=2, label="negative weight")],
+        loc="lower center", bbox_to_anchor=(0.5, -0.02), ncol=2, frameon=False,
+        fontsize="small",
+    )  # fmt: skip
+    axes.set_xlim(-0.8, (len(sizes) - 1) * spacing + 0.8)
+    axes.set_ylim(-(tallest - 1) / 2 - 1.2, (tallest - 1) / 2 + 0.6)
+    axes.set_axis_off()
+    axes.set_title(title or "Network " + "-".join(str(n) for n in sizes), pad=34)
+    _save(figure, path)
