@@ -172,9 +172,56 @@ def test_early_stopping_in_a_real_fit_with_restore():
     model, X, y = _model()
     stop = EarlyStopping(monitor="loss", patience=3, min_delta=1e-3,
                          restore_best_weights=True)  # fmt: skip
-    history = model.fit(X, y, epochs=1000, callbacks=[stop])
+    seen = []  # the weights at each epoch's end, before EarlyStopping acts
+    record = LambdaCallback(
+        on_epoch_end=lambda e, logs: seen.append(model.get_weights())
+    )
+    history = model.fit(X, y, epochs=1000, callbacks=[record, stop])
     assert len(history.epoch) < 1000
     assert stop.stopped_epoch == history.epoch[-1]
+    # the best epoch is the last one that improved the loss by more than min_delta
+    losses, best = history.history["loss"], 0
+    for epoch, value in enumerate(losses):
+        if value < losses[best] - 1e-3:
+            best = epoch
+    assert stop.best_epoch == best < stop.stopped_epoch
+    for restored, kept in zip(model.get_weights(), seen[best], strict=True):
+        np.testing.assert_array_equal(restored, kept)
+    assert not np.array_equal(model.get_weights()[0], seen[-1][0])
+
+
+@pytest.mark.parametrize("name", gn.optimizers.names())
+def test_reduce_lr_on_plateau_drives_every_optimizer(name):
+    # min_delta=1e9: every epoch after the first is a plateau, so the rate halves
+    # at the end of epochs 1, 2, 3. The same rates as a schedule (read per step
+    # from the updates done) must train to the same weights: the optimizer really
+    # uses a rate assigned to it mid-training.
+    X = np.random.default_rng(0).normal(size=(24, 2))
+    y = (X[:, 0] > X[:, 1]).astype(np.int64)
+    steps = 3  # 24 samples / batch_size 8
+
+    def train(learning_rate, callbacks):
+        model = gn.Sequential([Dense(2, 4, activation="tanh"), Dense(4, 1)], seed=0,
+                              dtype="float64")  # fmt: skip
+        optimizer = gn.optimizers.get({"name": name, "learning_rate": learning_rate})
+        model.compile(loss="binary_crossentropy_from_logits", optimizer=optimizer)
+        rates = []
+        logger = LambdaCallback(
+            on_epoch_end=lambda e, logs: rates.append(
+                model.optimizer.current_learning_rate()
+            )
+        )
+        model.fit(X, y, epochs=5, batch_size=8, callbacks=[*callbacks, logger])
+        return model.get_weights(), rates
+
+    reduce = ReduceLROnPlateau(monitor="loss", factor=0.5, patience=0, min_delta=1e9)
+    reduced, rates = train(0.1, [reduce])
+    assert rates == [0.1, 0.05, 0.025, 0.0125, 0.00625]
+    scheduled, _ = train(lambda step: 0.1 * 0.5 ** max(0, step // steps - 1), [])
+    fixed, _ = train(0.1, [])
+    for a, b in zip(reduced, scheduled, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+    assert max(np.abs(a - c).max() for a, c in zip(reduced, fixed, strict=True)) > 1e-4
 
 
 def test_verbose_2_writes_one_plain_line_per_epoch_to_stderr(capsys):
@@ -204,10 +251,15 @@ def test_progress_bar_uses_tqdm_on_a_terminal():
             return True
 
     model, X, y = _model()
+    model.compile(loss="mse", optimizer=gn.optimizers.SGD(0.1), metrics=["mae"])
     stream = Terminal()
-    model.fit(X, y, epochs=4, callbacks=[ProgressBar(stream=stream)])
+    model.fit(X, y, epochs=4, callbacks=[ProgressBar(stream=stream)],
+              validation_data=(X, y))  # fmt: skip
     text = stream.getvalue()
-    assert "4/4" in text and "loss: " in text and "epoch" in text
+    assert "4/4" in text and "epoch" in text
+    final = model.history.history
+    for key in ("loss", "mae", "val_loss", "val_mae"):  # the last epoch's values
+        assert f"{key}: {final[key][-1]:.4f}" in text
 
 
 def test_model_checkpoint_writes_loadable_files(tmp_path):
