@@ -112,6 +112,41 @@ def test_optimizer_schedule_and_settings_survive(tmp_path):
     )
 
 
+# One instance per schedule, each at 0.05 after 3 updates (worked by hand);
+# the assert below makes a new schedule fail here until it gets an example.
+SCHEDULE_EXAMPLES = {
+    "step_decay": lambda: optimizers.StepDecay(0.1, step_size=2, gamma=0.5),
+    # 0.1 · 0.5^⌊3/2⌋
+    "exponential_decay": lambda: optimizers.ExponentialDecay(
+        0.1, decay_rate=0.5, decay_steps=2, staircase=True
+    ),  # 0.1 · 0.5^⌊3/2⌋
+    "cosine_decay": lambda: optimizers.CosineDecay(0.1, decay_steps=6),
+    # 0.1 · (1 + cos(π · 3/6)) / 2
+}
+
+
+def test_every_schedule_has_an_example():
+    assert set(SCHEDULE_EXAMPLES) == set(gn.schedules.schedule_names())
+
+
+@pytest.mark.parametrize("name", sorted(SCHEDULE_EXAMPLES))
+def test_round_trip_every_schedule(tmp_path, name):
+    def compiled():
+        opt = optimizers.Adam(learning_rate=SCHEDULE_EXAMPLES[name]())
+        return _model(optimizer=opt, dtype="float64")
+
+    reference = compiled()
+    reference.fit(X, Y, epochs=1, batch_size=8)  # 3 updates
+    reference.save(tmp_path / "m.npz")
+    loaded = gn.load(tmp_path / "m.npz")
+    assert loaded.optimizer.learning_rate.name == name
+    assert loaded.optimizer.get_config() == reference.optimizer.get_config()
+    assert loaded.optimizer.current_learning_rate() == pytest.approx(0.05, rel=1e-12)
+    reference.fit(X, Y, epochs=3, batch_size=8, initial_epoch=1)
+    loaded.fit(X, Y, epochs=3, batch_size=8, initial_epoch=loaded.epoch)
+    _assert_same_weights(_weights(loaded), _weights(reference))
+
+
 def test_everything_else_round_trips(tmp_path):
     labels = np.array(["cat", "dog"])
     model = _model(dtype="float64")
