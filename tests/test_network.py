@@ -356,6 +356,27 @@ def test_bad_fit_input_is_refused_before_any_step(kwargs, error, message):
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize(
+    ("y_val", "message"),
+    [
+        ([0.0, 2.0], r"^binary_crossentropy targets must be in \[0, 1\] \(0/1 labels "
+         r"or probabilities\)\. Received: validation_data\[1\]\[1, 0\]=2\.0$"),
+        ([np.nan, 1.0], r"^validation_data\[1\] must not contain NaN or infinity\. "
+         r"Received: validation_data\[1\]\[0\]=nan$"),
+        ([[0.0, 1.0], [1.0, 0.0]], r"^validation_data\[1\] must have shape "
+         r"\(n_samples, 1\).*Received: validation_data\[1\] with shape \(2, 2\)$"),
+    ],
+    ids=["out-of-range", "nan", "width"],
+)  # fmt: skip
+def test_bad_validation_targets_are_named_as_validation_data(y_val, message):
+    # the messages of y's checks, with every "y" (and only those) renamed
+    model = gn.Sequential([Dense(2, 1, activation="sigmoid")], seed=0)
+    model.compile(loss="binary_crossentropy", optimizer="sgd")
+    with pytest.raises(ValueError, match=message):
+        model.fit(GOOD_X, [0, 1, 1, 0], validation_data=(GOOD_X[:2], y_val))
+    assert model.optimizer.iterations == 0
+
+
 def test_fit_and_evaluate_before_compile():
     model = gn.Sequential([Dense(2, 1)])
     with pytest.raises(RuntimeError, match=r"fit needs a loss: call model\.compile"):

@@ -28,6 +28,7 @@ Example
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -402,7 +403,10 @@ class Sequential:
         except (TypeError, ValueError) as error:
             if y_name == "y":
                 raise
-            raise type(error)(str(error).replace("y", y_name, 1)) from None
+            # every whole-word "y" ("y must ...", "Received: y[1, 0]=2.0"), never
+            # the y inside a word such as "binary_crossentropy"
+            message = re.sub(r"\by\b", y_name, str(error))
+            raise type(error)(message) from None
         return X, y
 
     def fit(
