@@ -179,11 +179,14 @@ def torch_mlp(sizes: Sequence[int], seed: int, dtype=None, final=None):
     return model.to(dtype if dtype is not None else torch.float32)
 
 
-def torch_epoch(model, optimizer, X, y, batch_size: int, generator) -> float:
+def torch_epoch(
+    model, optimizer, X, y, batch_size: int, generator, scheduler=None
+) -> float:
     """One epoch of the fastest plain PyTorch loop; returns the mean batch loss.
 
     A fresh permutation per epoch, each batch gathered by ``index_select``, no
-    DataLoader, ``zero_grad(set_to_none=True)``.
+    DataLoader, ``zero_grad(set_to_none=True)``; ``scheduler.step()`` after every
+    update when a learning-rate scheduler is given.
     """
     import torch
     import torch.nn.functional as F
@@ -199,6 +202,8 @@ def torch_epoch(model, optimizer, X, y, batch_size: int, generator) -> float:
         loss = F.cross_entropy(model(xb), yb)
         loss.backward()
         optimizer.step()
+        if scheduler is not None:
+            scheduler.step()
         total += loss.detach()
     return float(total) / -(-n // batch_size)
 
