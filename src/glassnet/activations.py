@@ -85,8 +85,10 @@ class ActivationFunction(Configurable):
         ndarray
             The activations, same shape and dtype as ``x``.
         """
-        self._y = self._apply(_as_float(x), out)
-        return self._y
+        if x.__class__ is not np.ndarray or x.dtype.kind != "f":
+            x = _as_float(x)  # (layers always pass float arrays: skip the call)
+        y = self._y = self._apply(x, out)
+        return y
 
     def backward(self, grad_y: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """Return dL/dx given dL/dy, using what :meth:`forward` cached.
@@ -197,8 +199,8 @@ class Sigmoid(ActivationFunction):
     def _derivative_times(self, grad_y, out):
         y = self._y
         derivative = np.subtract(1, y)
-        derivative *= y
-        return _times(grad_y, derivative, out)
+        np.multiply(derivative, y, out=derivative)
+        return np.multiply(grad_y, derivative, out=out)
 
 
 class Tanh(ActivationFunction):
