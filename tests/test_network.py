@@ -316,6 +316,9 @@ GOOD_Y = [0, 1, 2, 1]
          r"X must hold numbers \(int or float\)\. Received: X with dtype <U1"),
         ({"y": ["cat", "dog", "cat", "dog"]}, TypeError,
          r"y must hold numbers \(int or float\)\. Received: y with dtype <U3"),
+        ({"X": np.array([[1.0, None]] * 4, dtype=object)}, TypeError,
+         r"X must hold numbers \(int or float\)\. Received: X with dtype object, "
+         r"first value 1\.0"),
         ({"y": [0, 1, 2]}, ValueError,
          r"X and y must have the same number of samples\. Received: X with 4 "
          r"samples, y with 3 samples"),
@@ -341,8 +344,8 @@ GOOD_Y = [0, 1, 2, 1]
         ({"callbacks": [print]}, TypeError, r"callbacks\[0\] must be a "
          r"glassnet\.callbacks\.Callback"),
     ],
-    ids=["nan-X", "inf-X", "nan-y", "str-X", "str-y", "lengths", "empty", "label",
-         "features", "epochs", "batch", "split", "split-small", "val-labels",
+    ids=["nan-X", "inf-X", "nan-y", "str-X", "str-y", "object-X", "lengths", "empty",
+         "label", "features", "epochs", "batch", "split", "split-small", "val-labels",
          "verbose", "callback"],
 )  # fmt: skip
 def test_bad_fit_input_is_refused_before_any_step(kwargs, error, message):

@@ -181,7 +181,8 @@ def check_array(
         raise TypeError(
             f"{name} must hold numbers (int or float). "
             f"Received: {name} with dtype {array.dtype}"
-            + (f", first value {array.flat[0].item()!r}" if array.size else "")
+            # tolist: a Python value for every dtype (object arrays hold no .item)
+            + (f", first value {array.ravel()[:1].tolist()[0]!r}" if array.size else "")
         )
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
