@@ -219,6 +219,22 @@ def test_wrong_input_width_names_layer_expected_and_received():
 
 
 @pytest.mark.parametrize(
+    "layer", [Dropout(0.5, seed=0), Activation("tanh")], ids=["Dropout", "Activation"]
+)
+def test_wrong_gradient_shape_names_layer_expected_and_received(layer):
+    layer.forward(np.ones((1, 3)))
+    # (4, 3) would broadcast against a (1, 3) mask without the check
+    for shape in [(4, 3), (1, 5)]:
+        with pytest.raises(ValueError, match=(
+            rf"{type(layer).__name__}\(.*\)\.backward expects dL/d\(output\) shaped "
+            r"like the output of its last training forward, \(1, 3\)\. "
+            rf"Received: shape \({shape[0]}, {shape[1]}\)"
+        )):  # fmt: skip
+            layer.backward(np.ones(shape))
+    assert layer.backward(np.ones((1, 3))).shape == (1, 3)
+
+
+@pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
         ({"n_in": 0, "n_out": 2}, ValueError, r"n_in must be an integer >= 1\. "

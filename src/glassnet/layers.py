@@ -134,6 +134,14 @@ class Layer:
         """Build a layer from :meth:`get_config`'s output."""
         return cls(**config)
 
+    def _grad_shape_error(self, grad_out: Any) -> ValueError:
+        """The error for a backward gradient unlike the last training output."""
+        return ValueError(
+            f"{self!r}.backward expects dL/d(output) shaped like the output of its "
+            f"last training forward, {self.outputs.shape}. "
+            f"Received: shape {np.shape(grad_out)}"
+        )
+
     def _extra_repr(self) -> str:
         return ""
 
@@ -505,6 +513,8 @@ class Dropout(Layer):
             return None
         if self.mask is None:
             return grad_out
+        if grad_out.shape != self.mask.shape:  # else it might silently broadcast
+            raise self._grad_shape_error(grad_out)
         dx = self._buffer(("dx", grad_out.shape), grad_out.shape)
         return np.multiply(grad_out, self.mask, out=dx)
 
@@ -550,6 +560,8 @@ class Activation(Layer):
         """dL/dx = f'(x) ⊙ dL/dy, from the activation's cache."""
         if not need_input_grad:
             return None
+        if self.outputs is not None and grad_out.shape != self.outputs.shape:
+            raise self._grad_shape_error(grad_out)
         dx = self._buffer(("dx", grad_out.shape), grad_out.shape)
         return self.activation.backward(grad_out, out=dx)
 
