@@ -153,6 +153,20 @@ def test_demo_plot_into_missing_folder(tmp_path, capsys):
     assert err.rstrip().endswith("nowhere' does not exist")
 
 
+def test_demo_plot_with_an_unknown_format_fails_before_the_walk_through(
+    tmp_path, capsys
+):
+    pytest.importorskip("matplotlib")
+    assert main(["demo", "--plot", str(tmp_path / "loss.txt")]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""  # nothing printed, nothing trained
+    assert err.startswith(
+        "glassnet: error: --plot: matplotlib cannot write 'txt' images. Use one of: "
+    )
+    assert "png" in err and "svg" in err
+    assert not list(tmp_path.iterdir())
+
+
 # --------------------------------------------------------------- plot_loss
 
 

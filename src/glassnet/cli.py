@@ -96,6 +96,15 @@ def _run_demo(args: argparse.Namespace) -> int:
         folder = Path(args.plot).resolve().parent
         if not folder.is_dir():
             return _fail(f"--plot: the folder {str(folder)!r} does not exist")
+        from matplotlib.backend_bases import FigureCanvasBase
+
+        formats = FigureCanvasBase.get_supported_filetypes()
+        suffix = Path(args.plot).suffix.lstrip(".").lower() or "png"
+        if suffix not in formats:
+            return _fail(
+                f"--plot: matplotlib cannot write {suffix!r} images. "
+                f"Use one of: {', '.join(sorted(formats))} (e.g. loss.png)"
+            )
     start = net.parameters()
 
     print('Victor Zhou, "An Introduction to Neural Networks", in glassnet.article\n')
