@@ -132,6 +132,7 @@ def test_binary_train_evaluate_predict_summary(work, binary_model):
     assert "Dense(16, 1, activation='sigmoid')" in text
     assert "task: binary, target 'label'" in text
     assert "classes: no, yes" in text
+    assert "loss: binary_crossentropy;" in text  # inferred from the two labels
     assert "trained: 30 epoch(s)" in text
     assert "glassnet-model version 1" in text
 
@@ -160,6 +161,29 @@ def test_multiclass_string_labels(work):
     assert "loss: categorical_crossentropy" in result.stdout
 
 
+def test_numeric_class_labels_come_back_as_the_files_labels(work):
+    # labels 10, 20, 30 in the file: the model trains on 0..2 and predict must
+    # map back to 10/20/30, not print the indices
+    colours = _read_csv(work / "colours.csv")
+    number = {"red": "10", "green": "20", "blue": "30"}
+    _write_csv(work / "numbers.csv", ["x", "y", "code"],
+               [[x, y, number[c]] for x, y, c in colours[1:]])  # fmt: skip
+    result = glassnet(
+        "train", "numbers.csv", "--target", "code", "--seed", "1", *FAST,
+        "--out", "numbers.npz", "--quiet", cwd=work,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    summary = glassnet("summary", "numbers.npz", cwd=work).stdout
+    assert "task: multiclass" in summary and "classes: 10, 20, 30" in summary
+    assert "loss: categorical_crossentropy;" in summary
+    result = glassnet("predict", "numbers.npz", "numbers.csv", "--proba", cwd=work)
+    assert result.returncode == 0, result.stderr
+    table = _read_csv(result.stdout)
+    assert table[0] == ["prediction", "p_10", "p_20", "p_30"]
+    truth = [number[c] for _, _, c in colours[1:]]
+    assert [row[0] for row in table[1:]] == truth
+
+
 def test_regression(work):
     result = glassnet(
         "train", "prices.csv", "--target", "price", "--seed", "2", "--hidden", "",
@@ -184,6 +208,7 @@ def test_regression(work):
     result = glassnet("summary", "prices.npz", cwd=work)
     assert "Dense(2, 1)" in result.stdout
     assert "task: regression" in result.stdout
+    assert "loss: mse;" in result.stdout  # inferred from the numeric target
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
