@@ -190,6 +190,19 @@ def test_early_stopping_in_a_real_fit_with_restore():
     assert not np.array_equal(model.get_weights()[0], seen[-1][0])
 
 
+def test_reduce_lr_on_plateau_refuses_a_schedule_before_the_first_step():
+    model, X, y = _model()
+    model.compile(loss="mse", optimizer=gn.optimizers.SGD(
+        gn.optimizers.StepDecay(0.1, step_size=2)))  # fmt: skip
+    before = model.get_weights()
+    with pytest.raises(TypeError, match=r"ReduceLROnPlateau needs an optimizer with "
+                       r"a fixed learning rate, not a schedule\. Received: "
+                       r"learning_rate=StepDecay\("):  # fmt: skip
+        model.fit(X, y, epochs=3, callbacks=[ReduceLROnPlateau(monitor="loss")])
+    assert model.optimizer.iterations == 0 and model.history.epoch == []
+    np.testing.assert_array_equal(before[0], model.get_weights()[0])
+
+
 @pytest.mark.parametrize("name", gn.optimizers.names())
 def test_reduce_lr_on_plateau_drives_every_optimizer(name):
     # min_delta=1e9: every epoch after the first is a plateau, so the rate halves

@@ -267,8 +267,8 @@ class ReduceLROnPlateau(_Monitor):
     Raises
     ------
     TypeError
-        During training, if the optimizer follows a schedule (two rules for the
-        rate would fight).
+        When training starts (before any step), if the optimizer follows a
+        schedule (two rules for the rate would fight).
     """
 
     def __init__(
@@ -294,17 +294,22 @@ class ReduceLROnPlateau(_Monitor):
         super()._reset()
         self.cooldown_counter = 0
 
+    def _check_fixed_rate(self) -> None:
+        rate = self.model.optimizer.learning_rate
+        if callable(rate):
+            raise TypeError(
+                "ReduceLROnPlateau needs an optimizer with a fixed learning rate, "
+                f"not a schedule. Received: learning_rate={rate!r}"
+            )
+
     def on_train_begin(self, logs: dict | None = None) -> None:
         self._reset()
+        self._check_fixed_rate()  # refused before the first step, not after epoch 1
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         current = self._current(logs)
+        self._check_fixed_rate()
         optimizer = self.model.optimizer
-        if callable(optimizer.learning_rate):
-            raise TypeError(
-                "ReduceLROnPlateau needs an optimizer with a fixed learning rate, "
-                f"not a schedule. Received: learning_rate={optimizer.learning_rate!r}"
-            )
         if self.cooldown_counter > 0:
             self.cooldown_counter -= 1
             self.wait = 0
