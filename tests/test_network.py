@@ -386,6 +386,8 @@ def test_fit_and_evaluate_before_compile():
         model.fit(GOOD_X, [0, 1, 1, 0])
     with pytest.raises(RuntimeError, match=r"evaluate needs a loss"):
         model.evaluate(GOOD_X, [0, 1, 1, 0])
+    with pytest.raises(RuntimeError, match=r"predict needs at least one layer"):
+        gn.Sequential().predict(GOOD_X)  # not X returned unchanged
 
 
 @pytest.mark.parametrize(

@@ -288,7 +288,16 @@ class Sequential:
         Returns
         -------
         ndarray of shape (n_samples, n_outputs), or (n_outputs,) for one sample
+
+        Raises
+        ------
+        RuntimeError
+            For a model without layers.
+        TypeError, ValueError
+            For ``X`` that is not numbers, holds NaN/inf, or has the wrong width.
         """
+        if not self.layers:
+            raise RuntimeError("predict needs at least one layer: model.add(...)")
         X = self._check_X(X, ndim=(1, 2))
         if X.ndim == 1:
             return self._predict_rows(X[None, :], batch_size)[0]
