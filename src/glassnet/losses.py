@@ -371,14 +371,20 @@ class CategoricalCrossentropy(Loss):
                 or work[0].shape != y_pred.shape
                 or work[0].dtype != y_pred.dtype
             ):
+                row = np.empty((n, 1), y_pred.dtype)  # row maxima, then row sums
                 work = self._work = (
                     np.empty_like(y_pred),  # shifted logits, then softmax
-                    np.empty((n, 1), y_pred.dtype),  # row maxima, then row sums
+                    row,
                     np.arange(n) * k,  # offset of each row in the flat array
                     np.empty(n, np.int64),  # flat index of each row's label
+                    np.empty((k, n), y_pred.dtype),  # the logits transposed
+                    np.ones((k, 1), y_pred.dtype),  # sums rows as a product
                 )
-            shifted, row, offsets, flat = work
-            np.max(y_pred, axis=1, keepdims=True, out=row)
+            shifted, row, offsets, flat, columns, ones = work
+            # NumPy reduces along a short last axis slowly (6 µs for 128 × 10);
+            # the max down the columns of a transposed copy takes 1.8 µs
+            np.copyto(columns, y_pred.T)
+            columns.max(axis=0, out=row.reshape(n))
             np.subtract(y_pred, row, out=shifted)
         else:
             shifted = y_pred - np.max(y_pred, axis=1, keepdims=True)
@@ -388,11 +394,14 @@ class CategoricalCrossentropy(Loss):
                 flat = np.arange(n) * k + y_true
             else:
                 np.add(offsets, y_true, out=flat)
-            picked = np.take(shifted, flat)  # shifted[i, y_i], one gather
+            picked = shifted.take(flat)  # shifted[i, y_i], one gather
         else:
             picked = np.einsum("ij,ij->i", shifted, y_true)
         exps = np.exp(shifted, out=shifted)
-        sums = np.sum(exps, axis=1, keepdims=True, out=row if cache else None)
+        if cache:
+            sums = np.dot(exps, ones, out=row)  # 0.6 µs against 2.6 for sum(axis=1)
+        else:
+            sums = exps.sum(axis=1, keepdims=True)
         # −Σₖ yₖ log pₖ = (Σₖ yₖ)·log Σ exp − Σₖ yₖ·shiftedₖ ; Σₖ yₖ = 1 for labels
         losses = np.log(sums).reshape(n)
         if not labels:
