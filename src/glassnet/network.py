@@ -624,6 +624,10 @@ class Sequential:
             rest = n % batch_size
             x_rest = np.empty((rest,) + X.shape[1:], X.dtype)
             y_rest = np.empty((rest,) + y.shape[1:], y.dtype)
+        elif len(starts) <= 65536:  # the same batches every epoch: slice them once
+            batches = [(X[i : i + batch_size], y[i : i + batch_size]) for i in starts]
+        else:  # (but hold no more than ~10 MB of views)
+            batches = None
 
         def run(epoch: int) -> dict[str, float]:
             # the weights to restore if this epoch diverges: one copy per epoch
@@ -643,6 +647,8 @@ class Sequential:
                     # mode="clip" skips numpy's extra buffered copy; idx is valid
                     np.take(X, idx, axis=0, out=xb, mode="clip")
                     np.take(y, idx, axis=0, out=yb, mode="clip")
+                elif batches is not None:
+                    xb, yb = batches[batch]
                 else:
                     xb = X[start : start + batch_size]
                     yb = y[start : start + batch_size]
