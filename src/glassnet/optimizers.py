@@ -520,10 +520,7 @@ class Adam(Optimizer):
         m ← β₁·m + (1 − β₁)·d            v ← β₂·v + (1 − β₂)·d²
         w ← w − η/(1 − β₁ᵗ) · m / (sqrt(v) / sqrt(1 − β₂ᵗ) + ε)
 
-    With ``amsgrad`` the denominator uses the running maximum of ``v``. The state
-    (slots ``m``, ``v``, ``v_max``) is kept as m/(1 − β₁) and v/(1 − β₂), the
-    constant factors folded into the step size, which saves two passes over the
-    arrays per step; ``get_state``/``set_state`` round-trip it exactly.
+    With ``amsgrad`` the denominator uses the running maximum of ``v``.
 
     Parameters
     ----------
@@ -581,15 +578,11 @@ class Adam(Optimizer):
     def _update(self, pairs: Pairs, lr: float) -> None:
         b1, b2, wd = self.beta_1, self.beta_2, self.weight_decay
         t = self.iterations + 1
-        # The slots hold m/(1 − β₁) and v/(1 − β₂): then m ← β₁m + g and
-        # v ← β₂v + g² are two and three passes instead of three and four, and
-        # η/(1 − β₁ᵗ) · m/(sqrt(v/(1 − β₂ᵗ)) + ε) becomes
-        # scale · m/(sqrt(v) + ε̂), the constants folded into two scalars:
-        # 10 passes over the arrays per step instead of 12.
-        root = math.sqrt((1.0 - b2**t) / (1.0 - b2))
-        eps_hat = self.epsilon * root
-        scale = lr * (1.0 - b1) / (1.0 - b1**t) * root
-        decay = 1.0 - lr * wd if wd and self._decoupled else None
+        bc2_sqrt = math.sqrt(1.0 - b2**t)
+        # m/(sqrt(v)/sqrt(bc2) + ε)·η/bc1 = m/(sqrt(v) + ε·sqrt(bc2))·η·sqrt(bc2)/bc1:
+        # the same number with one pass fewer over the arrays.
+        eps_hat = self.epsilon * bc2_sqrt
+        scale = lr / (1.0 - b1**t) * bc2_sqrt
         slots = self._slots
         v_maxes = slots["v_max"] if self.amsgrad else slots["v"]
         tmp2 = self._tmp2 or self._tmp
@@ -597,15 +590,18 @@ class Adam(Optimizer):
             pairs, self._tmp, tmp2, slots["m"], slots["v"], v_maxes, strict=True
         ):
             d = grad
-            if decay is not None:
-                np.multiply(param, decay, out=param)
-            elif wd:
-                np.multiply(param, wd, out=other)
-                d = np.add(other, grad, out=other)
+            if wd:
+                if self._decoupled:
+                    np.multiply(param, 1.0 - lr * wd, out=param)
+                else:
+                    np.multiply(param, wd, out=other)
+                    d = np.add(other, grad, out=other)
             np.multiply(m, b1, out=m)
-            np.add(m, d, out=m)
-            np.multiply(d, d, out=tmp)
+            np.multiply(d, 1.0 - b1, out=tmp)
+            np.add(m, tmp, out=m)
             np.multiply(v, b2, out=v)
+            np.multiply(d, d, out=tmp)
+            np.multiply(tmp, 1.0 - b2, out=tmp)
             np.add(v, tmp, out=v)
             if v_max is not v:
                 np.maximum(v_max, v, out=v_max)
