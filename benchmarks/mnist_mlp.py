@@ -2,7 +2,12 @@
 
 784-256-128-10, ReLU, softmax cross-entropy from logits, batch 128, float32, the
 60,000 MNIST training images, one epoch per timed call. The contenders run in turn
-(A B C D A B C D ...) for several rounds; medians with min and max are reported.
+(A B C D E A B C D E ...) for several rounds; medians with min and max are reported.
+
+PyTorch runs twice: with ``fused=True`` optimizers (its fastest CPU path; the
+targets are judged against it) and with ``SGD(params, lr)`` / ``Adam(params, lr)``
+as most code writes them (the default single-tensor implementation), whose ratio
+is printed as information only.
 
     python benchmarks/mnist_mlp.py                 # the full run (a few minutes)
     python benchmarks/mnist_mlp.py --quick         # a smoke run on 512 rows
@@ -24,8 +29,10 @@ import _common as c
 SIZES = (784, 256, 128, 10)
 BATCH = 128
 LEARNING_RATES = {"sgd": 0.1, "adam": 1e-3}
-CONTENDERS = ("glassnet", "torch", "sklearn", "floor")
+CONTENDERS = ("glassnet", "torch", "torch_default", "sklearn", "floor")
+# Verdicts only against the strongest peers; torch_default is information.
 TARGETS = {"torch": 0.80, "sklearn": 0.60, "floor": 1.3}
+INFO = {"torch_default": "info: as most code runs it (no verdict)"}
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -76,7 +83,8 @@ def make_torch(X, y, optimizer: str, impl: str = "fused", seed: int = 0):
     torch = c.import_torch()
     model = c.torch_mlp(SIZES, seed=seed)
     # fused=True is the fastest torch.optim path on this CPU (measured: Adam epoch
-    # 0.53 s fused, 0.62 s foreach, 0.67 s default), so the peer gets it.
+    # 0.53 s fused, 0.62 s foreach, 0.67 s default), so the judged peer gets it;
+    # impl="default" passes no flag, as SGD(params, lr) / Adam(params, lr) do.
     kwargs = {} if impl == "default" else {impl: True}
     opt_cls = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}[optimizer]
     opt = opt_cls(model.parameters(), lr=LEARNING_RATES[optimizer], **kwargs)
@@ -127,18 +135,29 @@ def make_floor(X, y, optimizer: str, seed: int = 0):
     return epoch
 
 
+def make_torch_default(X, y, optimizer: str, seed: int = 0):
+    return make_torch(X, y, optimizer, "default", seed)
+
+
 MAKERS = {
     "glassnet": make_glassnet,
     "torch": make_torch,
+    "torch_default": make_torch_default,
     "sklearn": make_sklearn,
     "floor": make_floor,
 }
 LABELS = {
     "glassnet": "glassnet",
-    "torch": "PyTorch",
+    "torch": "PyTorch (fused)",
+    "torch_default": "PyTorch (default optim)",
     "sklearn": "scikit-learn",
     "floor": "matmul floor",
 }
+
+
+def labels(torch_impl: str = "fused") -> dict[str, str]:
+    """LABELS with the judged PyTorch named by its --torch-impl."""
+    return {**LABELS, "torch": f"PyTorch ({torch_impl})"}
 
 
 # ---------------------------------------------------------------------- running
@@ -167,9 +186,10 @@ def measure(args, X, y) -> dict[str, dict[str, list[float] | str]]:
     return results
 
 
-def report(results, source: str, unset: bool = False) -> str:
+def report(results, source: str, unset: bool = False, torch_impl: str = "fused") -> str:
     # With OpenBLAS free to pick its own kernel the issue asks for more vs PyTorch.
     targets = {**TARGETS, "torch": 0.60} if unset else TARGETS
+    names_of = labels(torch_impl)
     names = [n for n in CONTENDERS if any(n in r for r in results.values())]
     rows = []
     for optimizer, res in results.items():
@@ -180,7 +200,7 @@ def report(results, source: str, unset: bool = False) -> str:
         rows.append(row)
     out = [
         c.table(
-            ["optimizer", *(f"{LABELS[n]} s/epoch" for n in names)],
+            ["optimizer", *(f"{names_of[n]} s/epoch" for n in names)],
             rows,
             title="MNIST MLP 784-256-128-10, batch 128, float32: "
             "seconds per epoch, median (min–max)",
@@ -190,18 +210,19 @@ def report(results, source: str, unset: bool = False) -> str:
     ratio_rows = []
     for optimizer, res in results.items():
         gn = res.get("glassnet")
-        for name in ("torch", "sklearn", "floor"):
+        for name in ("torch", "torch_default", "sklearn", "floor"):
             peer = res.get(name)
             if not isinstance(gn, list) or not isinstance(peer, list):
                 continue
             value = c.ratio(gn, peer)
+            judged = INFO[name] if name in INFO else c.verdict(value, targets[name])
             ratio_rows.append(
                 [
                     optimizer_label(optimizer),
-                    f"glassnet / {LABELS[name]}",
+                    f"glassnet / {names_of[name]}",
                     f"{value:.2f}×",
                     f"{min(gn) / min(peer):.2f}×",
-                    c.verdict(value, targets[name]),
+                    judged,
                 ]
             )
         if isinstance(gn, list) and isinstance(res.get("floor"), list):
@@ -228,7 +249,7 @@ def report(results, source: str, unset: bool = False) -> str:
         for name, value in res.items():
             if isinstance(value, str):
                 out.append(
-                    f"note: {optimizer_label(optimizer)} {LABELS[name]}: {value}"
+                    f"note: {optimizer_label(optimizer)} {names_of[name]}: {value}"
                 )
     return "\n".join(out)
 
@@ -281,7 +302,7 @@ def main(argv=None) -> int:
     print(f"OpenBLAS kernel in use: {c.openblas_architecture()}\n", flush=True)
     t0 = time.perf_counter()
     results = measure(args, X, y)
-    print(report(results, source, unset=unset_label))
+    print(report(results, source, unset=unset_label, torch_impl=args.torch_impl))
     print(
         f"\n({time.perf_counter() - t0:.0f} s; load average after: "
         f"{', '.join(f'{v:.2f}' for v in os.getloadavg())})",
