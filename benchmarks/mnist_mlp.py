@@ -4,10 +4,11 @@
 60,000 MNIST training images, one epoch per timed call. The contenders run in turn
 (A B C D E A B C D E ...) for several rounds; medians with min and max are reported.
 
-PyTorch runs twice: with ``fused=True`` optimizers (its fastest CPU path; the
-targets are judged against it) and with ``SGD(params, lr)`` / ``Adam(params, lr)``
-as most code writes them (the default single-tensor implementation), whose ratio
-is printed as information only.
+PyTorch runs twice: with ``fused=True`` optimizers and with ``SGD(params, lr)`` /
+``Adam(params, lr)`` as most code writes them (the default single-tensor
+implementation). Neither is the faster one for every optimizer (fused wins for
+Adam, the default for SGD here), so the PyTorch target is judged against whichever
+of the two has the lower median in this run; both ratios are printed.
 
     python benchmarks/mnist_mlp.py                 # the full run (a few minutes)
     python benchmarks/mnist_mlp.py --quick         # a smoke run on 512 rows
@@ -32,7 +33,10 @@ LEARNING_RATES = {"sgd": 0.1, "adam": 1e-3}
 CONTENDERS = ("glassnet", "torch", "torch_default", "sklearn", "floor")
 # Verdicts only against the strongest peers; torch_default is information.
 TARGETS = {"torch": 0.80, "sklearn": 0.60, "floor": 1.3}
-INFO = {"torch_default": "info: as most code runs it (no verdict)"}
+INFO = {
+    "torch": "info (judged below against the faster PyTorch)",
+    "torch_default": "info (judged below against the faster PyTorch)",
+}
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -223,6 +227,21 @@ def report(results, source: str, unset: bool = False, torch_impl: str = "fused")
                     f"{value:.2f}×",
                     f"{min(gn) / min(peer):.2f}×",
                     judged,
+                ]
+            )
+        torches = [
+            res[n] for n in ("torch", "torch_default") if isinstance(res.get(n), list)
+        ]
+        if isinstance(gn, list) and torches:
+            fastest = min(torches, key=c.med)
+            value = c.ratio(gn, fastest)
+            ratio_rows.append(
+                [
+                    optimizer_label(optimizer),
+                    "glassnet / faster PyTorch",
+                    f"{value:.2f}×",
+                    f"{min(gn) / min(fastest):.2f}×",
+                    c.verdict(value, targets["torch"]),
                 ]
             )
         if isinstance(gn, list) and isinstance(res.get("floor"), list):
