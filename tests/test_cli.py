@@ -599,3 +599,53 @@ def test_predict_out_is_atomic(work, binary_model, capsys, monkeypatch):
     assert "no space left on device" in capsys.readouterr().err
     assert out.read_bytes() == SENTINEL
     assert not [n for n in os.listdir(work) if n.startswith(".atomic-preds.csv.")]
+
+
+# ------------------------------------------------------- reviewer: user files kept
+
+
+def test_train_refuses_to_overwrite_its_own_data(work, capsys, monkeypatch):
+    # --out DATA used to replace the user's CSV file with the model
+    from glassnet import cli
+
+    monkeypatch.chdir(work)
+    data = work / "own-data.csv"
+    data.write_bytes((work / "binary.csv").read_bytes())
+    before = data.read_bytes()
+    args = ["train", "./own-data.csv", "--target", "label", "--quiet"]
+    assert cli.main([*args, "--epochs", "1", "--out", "own-data.csv"]) == 2
+    assert "--out own-data.csv: is the input file" in capsys.readouterr().err
+    assert data.read_bytes() == before
+
+
+def test_predict_refuses_to_overwrite_its_model_or_data(
+    work, binary_model, capsys, monkeypatch
+):
+    from glassnet import cli
+
+    monkeypatch.chdir(work)
+    model, data = work / "own-model.npz", work / "own-rows.csv"
+    model.write_bytes(binary_model.read_bytes())
+    data.write_bytes((work / "binary.csv").read_bytes())
+    for out, what in ((model, "MODEL"), (data, "DATA")):
+        before = out.read_bytes()
+        assert cli.main(["predict", str(model), str(data), "--out", str(out)]) == 2
+        assert f"is the input file ({what})" in capsys.readouterr().err
+        assert out.read_bytes() == before
+
+
+def test_zero_padded_class_labels_stay_as_written(work, capsys, monkeypatch):
+    # "01" and "1" are different labels; read as integers they were one class
+    # (a misleading single-class error), and "01"/"02" came back as 1/2
+    from glassnet import cli
+
+    monkeypatch.chdir(work)
+    colours = _read_csv(work / "colours.csv")[1:]
+    code = {"red": "01", "green": "1", "blue": "001"}
+    _write_csv(work / "codes.csv", ["x", "y", "code"],
+               [[x, y, code[c]] for x, y, c in colours])  # fmt: skip
+    assert cli.main(["train", "codes.csv", "--target", "code", "--seed", "1", *FAST,
+                     "--quiet", "--out", "codes.npz"]) == 0  # fmt: skip
+    assert cli.main(["predict", "codes.npz", "codes.csv"]) == 0
+    predicted = [row[0] for row in _read_csv(capsys.readouterr().out)[1:]]
+    assert predicted == [code[c] for _, _, c in colours]

@@ -359,6 +359,22 @@ def _check_writable(path: Path, flag: str) -> None:
         ) from None
 
 
+def _check_not_an_input(path: Path, flag: str, inputs: dict[str, str]) -> None:
+    """Refuse an output that is one of the command's own input files."""
+    import os
+
+    for role, name in inputs.items():
+        try:
+            same = os.path.samefile(path, name)
+        except OSError:  # one of them does not exist (or is mnist): not the same
+            continue
+        if same:
+            raise ValueError(
+                f"{flag} {path}: is the input file ({role}); writing there would "
+                "destroy it. Give another file name"
+            )
+
+
 def _checkpoint_folder(text: str) -> Path:
     """Create the checkpoint folder if needed and check it is writable."""
     folder = Path(text)
@@ -501,6 +517,7 @@ def _run_train(args: argparse.Namespace) -> int:
     epochs = check_positive_int(args.epochs, "--epochs")
     out = Path(args.out)
     _check_writable(out, "--out")
+    _check_not_an_input(out, "--out", {"DATA": args.data})
     folder = _checkpoint_folder(args.checkpoint) if args.checkpoint else None
     if args.resume:
         model = _resume(args, folder)
@@ -726,6 +743,8 @@ def _run_predict(args: argparse.Namespace) -> int:
     model = _load_model(args.model, args.command)
     if args.out is not None:
         _check_writable(Path(args.out), "--out")
+        inputs = {"MODEL": args.model, "DATA": args.data}
+        _check_not_an_input(Path(args.out), "--out", inputs)
     X, _ = _model_data(model, args.data, require_target=False)
     text = io.StringIO()
     csv.writer(text, lineterminator="\n").writerows(
