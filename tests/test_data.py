@@ -52,6 +52,20 @@ def test_read_csv_target_in_the_middle_and_numeric_targets(tmp_path):
     assert floats.y.dtype == np.float64 and floats.y.tolist() == [0.5, 1.25]
 
 
+def test_read_csv_zero_padded_codes_are_labels(tmp_path):
+    # "01" and "1" are two labels; as integers they merged into one class
+    codes = read_csv(write(tmp_path, "x,code\n1,01\n2,1\n3,007\n"), target="code")
+    assert codes.y.tolist() == ["01", "1", "007"]
+    assert encode_target(codes.y)[2].classes_.tolist() == ["007", "01", "1"]
+    # asked for regression, the same text is still numbers
+    task, values, _ = encode_target(codes.y, "regression")
+    assert values.tolist() == [1.0, 1.0, 7.0]
+    # more distinct values than a classifier takes: a padded number, as before
+    rows = "".join(f"{i},{i:03d}\n" for i in range(25))
+    many = read_csv(write(tmp_path, "x,y\n" + rows), target="y")
+    assert many.y.dtype == np.int64 and many.y[:3].tolist() == [0, 1, 2]
+
+
 def test_read_csv_without_target_reads_every_column(tmp_path):
     table = read_csv(write(tmp_path, "a,b\n1,2\n"))
     assert table.feature_names == ["a", "b"] and table.y is None

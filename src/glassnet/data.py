@@ -17,6 +17,7 @@ import difflib
 import itertools
 import operator
 import os
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -69,7 +70,9 @@ class CSVData:
         The target column's name, or None when the file was read without one.
     y : ndarray of shape (n_samples,) or None
         The raw target values: int64 when every cell is an integer, float64 when
-        every cell is a number, otherwise the strings themselves.
+        every cell is a number, otherwise the strings themselves. Zero-padded
+        integers ("01", "007") in a column of at most 20 distinct values stay
+        strings: they are class labels, and "01" is not "1".
     """
 
     path: str
@@ -166,6 +169,10 @@ def _parse_block(name: str, columns, index, lines, rows) -> np.ndarray:
     return _check_finite(name, columns, lines, values, lambda i, j: rows[i][index[j]])
 
 
+_ZERO_PADDED = re.compile(r"[+-]?0[0-9]")
+_MAX_CLASSES = 20  # infer_task's default: more distinct integers are regression
+
+
 def _parse_target(name: str, column: str, lines: list[int], cells: list[str]):
     """Target cells as int64, float64 or (otherwise) stripped strings."""
     stripped = [cell.strip() for cell in cells]
@@ -175,9 +182,17 @@ def _parse_target(name: str, column: str, lines: list[int], cells: list[str]):
                 f"{name}: line {line}, target column {column!r}: empty cell"
             )
     try:
-        return np.array([int(cell) for cell in stripped], dtype=np.int64)
+        values = np.array([int(cell) for cell in stripped], dtype=np.int64)
     except (ValueError, OverflowError):
         pass
+    else:
+        # Zero-padded codes ("01", "007") in a column few-valued enough to be
+        # classes are labels: as integers "01" and "1" would merge, and
+        # predictions would come back as 1 instead of the file's "01".
+        padded = any(_ZERO_PADDED.match(cell) for cell in stripped)
+        if not padded or len(set(stripped)) > _MAX_CLASSES:
+            return values
+        return np.array(stripped, dtype=str)
     try:
         values = np.array([float(cell) for cell in stripped])
     except ValueError:
@@ -345,7 +360,7 @@ def select_columns(dataset: CSVData, feature_names: Sequence[str]) -> CSVData:
 # ------------------------------------------------------------------------- targets
 
 
-def infer_task(y: Any, *, max_classes: int = 20) -> str:
+def infer_task(y: Any, *, max_classes: int = _MAX_CLASSES) -> str:
     """Guess the kind of problem from the targets.
 
     Strings, booleans and integers (also floats that are all whole numbers, like
@@ -489,6 +504,11 @@ def encode_target(
         )
     if task == "regression":
         values = np.asarray(y)
+        if values.dtype.kind == "U":  # numbers kept as text, like "007"
+            try:
+                values = values.astype(np.float64)
+            except ValueError:
+                pass
         if values.dtype.kind not in "biuf":
             raise DataError(
                 f"a regression target must hold numbers. Received: {describe(values)}"
