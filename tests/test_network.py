@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -250,8 +252,12 @@ def test_divergence_restores_the_last_finite_weights():
     epoch = info.value.epoch
     assert not np.isfinite(info.value.loss)
     assert all(np.isfinite(w).all() for w in model.get_weights())
-    for a, b in zip(model.get_weights(), at_epoch_start[epoch], strict=True):
+    # the start of that epoch, or of the one before when its first batch diverged
+    restored = int(re.search(r"start of epoch (\d+)", str(info.value)).group(1)) - 1
+    assert restored in (epoch, epoch - 1)
+    for a, b in zip(model.get_weights(), at_epoch_start[restored], strict=True):
         np.testing.assert_array_equal(a, b)
+    assert np.isfinite(model.evaluate(X, y)["loss"])  # weights worth keeping
 
 
 def test_divergence_message_counts_epochs_like_the_progress_bar():
@@ -278,6 +284,37 @@ def test_divergence_message_counts_epochs_like_the_progress_bar():
         "Epoch 3/6",
     ]
     assert model.epoch == 3
+
+
+def test_divergence_in_the_first_batch_restores_weights_with_a_finite_loss():
+    # The last step of epoch 2 (1-based) blows the weights up, so the first batch
+    # of epoch 3 diverges: the weights "at the start of epoch 3" are the bad ones.
+    # What comes back must be the start of epoch 2 (whose batches all had a finite
+    # loss), with the optimizer state of then, so a lower rate can carry on.
+    X = np.linspace(-1, 1, 8)[:, None]
+    model = gn.Sequential([Dense(1, 1)], seed=0, dtype="float64")
+    model.compile(loss="mse", optimizer=gn.optimizers.SGD(0.1, momentum=0.9))
+    starts = {}
+
+    def record(epoch, logs):
+        starts[epoch] = (model.get_weights(), model.optimizer.get_state())
+
+    def blow_up(epoch, logs):
+        if epoch == 1:
+            model.set_weights([np.full((1, 1), 1e200), np.zeros(1)])
+
+    callbacks = [LambdaCallback(on_epoch_begin=record, on_epoch_end=blow_up)]
+    with pytest.raises(TrainingDiverged, match=r"epoch 3/5.*start of epoch 2\b"):
+        model.fit(X, X, epochs=5, batch_size=4, callbacks=callbacks)
+    weights, state = starts[1]
+    for a, b in zip(model.get_weights(), weights, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert np.isfinite(model.evaluate(X, X)["loss"])
+    assert model.optimizer.iterations == state["iterations"] == 2
+    momentum = model.optimizer.get_state()["slots"]["momentum"]
+    np.testing.assert_array_equal(momentum[0], state["slots"]["momentum"][0])
+    model.optimizer.learning_rate = 0.01
+    model.fit(X, X, epochs=2, batch_size=4)  # trains on: no second divergence
 
 
 def test_divergence_attribute_is_the_0_based_epoch():

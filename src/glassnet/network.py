@@ -472,8 +472,10 @@ class Sequential:
         TypeError, ValueError
             For bad data or settings, before any training step.
         glassnet.errors.TrainingDiverged
-            When the loss becomes NaN or infinite; the weights are restored to
-            those at the start of that epoch. Its message counts epochs from 1
+            When the loss becomes NaN or infinite; the weights and the optimizer
+            state are restored to those at the start of that epoch (of the epoch
+            before, when the first batch diverges: the last step of that epoch
+            broke the weights). Its message counts epochs from 1
             ("training diverged in epoch 3/10"), like the progress bar; its
             ``epoch`` attribute is the 0-based index, like callbacks' ``epoch``.
         """
@@ -605,7 +607,11 @@ class Sequential:
         n = len(X)
         layers = self.layers
         pairs = self._flatten()  # one (params, grads) pair: one update per formula
-        snapshot = [param.copy() for param, _ in pairs]
+        # the weights and optimizer state at the start of this epoch and the one
+        # before: when the *first* batch diverges, the last step of the epoch
+        # before made the weights bad, so those of its start come back
+        snapshots = [[param.copy() for param, _ in pairs] for _ in range(2)]
+        opt_states: list[Any] = [None, None]
         forwards = [layer.forward for layer in layers]
         backwards = [layer.backward for layer in layers[:0:-1]]
         first_backward = layers[0].backward
@@ -631,8 +637,11 @@ class Sequential:
 
         def run(epoch: int) -> dict[str, float]:
             # the weights to restore if this epoch diverges: one copy per epoch
-            for saved, (param, _) in zip(snapshot, pairs, strict=True):
+            snapshots.reverse()
+            opt_states.reverse()
+            for saved, (param, _) in zip(snapshots[0], pairs, strict=True):
                 np.copyto(saved, param)
+            opt_states[0] = self.optimizer.get_state()
             if shuffle:
                 order = self.rng.permutation(n)
             metric_sums = [0.0] * len(metric_fns)
@@ -659,9 +668,11 @@ class Sequential:
                 for layer in penalized:
                     value += layer.regularization_loss()
                 if not isfinite(value):
-                    for (param, _), saved in zip(pairs, snapshot, strict=True):
+                    back = 1 if batch == 0 and opt_states[1] is not None else 0
+                    for (param, _), saved in zip(pairs, snapshots[back], strict=True):
                         np.copyto(param, saved)
-                    self._diverged(epoch, value)
+                    self.optimizer.set_state(opt_states[back])
+                    self._diverged(epoch, value, epoch - back)
                 nb = len(xb)
                 total += value * nb
                 if metric_fns:
@@ -684,13 +695,14 @@ class Sequential:
 
         return run
 
-    def _diverged(self, epoch: int, value: float) -> None:
+    def _diverged(self, epoch: int, value: float, restored: int) -> None:
         """Raise TrainingDiverged; the message counts epochs from 1, like the bar."""
         rate = self.optimizer.current_learning_rate()
         raise TrainingDiverged(
             f"training diverged in epoch {epoch + 1}/{self._epochs_planned}: the "
-            f"loss became {value}. The weights were restored to those at the start "
-            f"of that epoch. Try a lower learning rate (it is {rate:g}), or "
+            f"loss became {value}. The weights and optimizer state were restored to "
+            f"those at the start of epoch {restored + 1}. Try a lower learning rate "
+            f"(it is {rate:g}), or "
             "clipnorm= in the optimizer.",
             epoch=epoch,
             loss=value,
