@@ -366,6 +366,12 @@ MORE_TRAIN_REFUSALS = {
         ["colours.csv", "--target", "colour", "--loss", "binary_crossentropy"],
         "needs a target with two classes; this one is multiclass",
     ),
+    # used to fail inside the loss: "binary_crossentropy targets must be in [0, 1]"
+    "task binary for three classes": (
+        ["colours.csv", "--target", "colour", "--task", "binary"],
+        "--task binary needs a target with two classes; 'colour' has 3: "
+        "'blue', 'green', 'red'. Use --task multiclass",
+    ),
 }
 
 

@@ -153,6 +153,14 @@ def test_demo_plot_into_missing_folder(tmp_path, capsys):
     assert err.rstrip().endswith("nowhere' does not exist")
 
 
+def test_demo_plot_onto_a_folder_fails_before_the_walk_through(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    assert main(["demo", "--plot", str(tmp_path)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""  # it used to print the whole walk-through, then fail
+    assert err.startswith("glassnet: error: --plot ") and "is a folder" in err
+
+
 def test_demo_plot_with_an_unknown_format_fails_before_the_walk_through(
     tmp_path, capsys
 ):

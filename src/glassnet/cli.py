@@ -93,6 +93,8 @@ def _run_demo(args: argparse.Namespace) -> int:
         from glassnet.plotting import require_matplotlib
 
         require_matplotlib()
+        if Path(args.plot).is_dir():
+            return _fail(f"--plot {args.plot}: is a folder; give a file name")
         folder = Path(args.plot).resolve().parent
         if not folder.is_dir():
             return _fail(f"--plot: the folder {str(folder)!r} does not exist")
@@ -529,6 +531,14 @@ def _run_train(args: argparse.Namespace) -> int:
     X, y_raw, features, target = _load_data(args.data, target, split="train")
     task, codes, encoder = data.encode_target(y_raw, settings["task"])
     n_classes = 0 if encoder is None else encoder.classes_.size
+    if task == "binary" and n_classes != 2:
+        # Caught here: the loss would only say its targets must be in [0, 1].
+        shown = ", ".join(repr(c) for c in encoder.classes_[:10].tolist())
+        raise ValueError(
+            f"--task binary needs a target with two classes; {target!r} has "
+            f"{n_classes}: {shown}{' and more' if n_classes > 10 else ''}. "
+            "Use --task multiclass"
+        )
 
     if args.resume:
         if features != model.metadata["features"] or (
