@@ -317,6 +317,18 @@ def test_divergence_in_the_first_batch_restores_weights_with_a_finite_loss():
     model.fit(X, X, epochs=2, batch_size=4)  # trains on: no second divergence
 
 
+def test_fit_after_adding_a_layer_asks_for_a_new_optimizer():
+    X, y = np.zeros((4, 2)), np.zeros((4, 3))
+    model = gn.Sequential([Dense(2, 3)], seed=0)
+    model.compile(loss="mse", optimizer="adam")
+    model.fit(X, y)
+    model.add(Dense(3, 3))
+    with pytest.raises(ValueError, match="state was created for .*new optimizer"):
+        model.fit(X, y)
+    model.compile(loss="mse", optimizer="adam")
+    model.fit(X, y)
+
+
 def test_divergence_attribute_is_the_0_based_epoch():
     X = np.linspace(-1, 1, 8)[:, None]
     model = gn.Sequential([Dense(1, 1)], seed=0, dtype="float64")

@@ -592,6 +592,16 @@ def test_step_refuses_a_different_number_of_pairs():
         sgd.step(list(zip(params[:3], grad_seq[1][:3], strict=True)))
 
 
+@pytest.mark.parametrize("name", ["sgd", "adam", "rmsprop", "adagrad"])
+def test_step_refuses_parameters_of_other_shapes_than_its_state(name):
+    # the same number of pairs but other arrays (a model that grew a layer, or a
+    # second model): a clear error, not NumPy's "could not be broadcast"
+    optimizer = opt.get(name)
+    optimizer.step([(np.zeros(3), np.ones(3))])
+    with pytest.raises(ValueError, match=r"shapes \[\(4,\)\].*created for \[\(3,\)\]"):
+        optimizer.step([(np.zeros(4), np.ones(4))])
+
+
 def test_step_refuses_mismatched_gradient_shape():
     with pytest.raises(ValueError, match=r"pairs\[0\]: the gradient has shape \(3,\)"):
         opt.Adam().step([(np.zeros(2), np.zeros(3))])

@@ -221,7 +221,21 @@ class Optimizer:
             clip_by_global_norm([grad for _, grad in pairs], self.clipnorm)
         schedule = self._schedule
         lr = self._lr if schedule is None else float(schedule(self.iterations))
-        self._update(pairs, lr)
+        try:
+            self._update(pairs, lr)
+        except ValueError:
+            # checked only on failure: the hot path compares no shapes
+            shapes = [np.shape(param) for param, _ in pairs]
+            built = [tmp.shape for tmp in self._tmp]
+            if shapes == built:
+                raise
+            raise ValueError(
+                f"step received parameters of shapes {shapes}, but this optimizer's "
+                f"state was created for {built}. Pass the same parameters in the "
+                "same order at every step: an optimizer serves one model, and a "
+                "model whose layers changed needs a new optimizer (compile again "
+                "with one)."
+            ) from None
         self._fresh = False
         self.iterations += 1
 
