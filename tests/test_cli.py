@@ -655,3 +655,14 @@ def test_zero_padded_class_labels_stay_as_written(work, capsys, monkeypatch):
     assert cli.main(["predict", "codes.npz", "codes.csv"]) == 0
     predicted = [row[0] for row in _read_csv(capsys.readouterr().out)[1:]]
     assert predicted == [code[c] for _, _, c in colours]
+
+
+def test_predict_accepts_a_blank_target_column(work, binary_model, capsys, monkeypatch):
+    # "the target column may be there or not": there but still empty, too
+    from glassnet import cli
+
+    monkeypatch.chdir(work)
+    rows = _read_csv(work / "binary.csv")
+    _write_csv(work / "to-fill.csv", rows[0], [[a, b, ""] for a, b, _ in rows[1:]])
+    assert cli.main(["predict", str(binary_model), "to-fill.csv"]) == 0
+    assert len(_read_csv(capsys.readouterr().out)) == len(rows)

@@ -187,6 +187,15 @@ def test_read_csv_predict_data_may_lack_the_target(tmp_path):
         read_csv(path, target="y", features=["a", "b"])
 
 
+def test_read_csv_predict_data_may_leave_the_target_blank(tmp_path):
+    # a target column still to be filled in: predict must not refuse the file
+    path = write(tmp_path, "a,y,b\n1,,2\n3,yes,4\n")
+    table = read_csv(path, target="y", features=["b", "a"], require_target=False)
+    assert table.y is None and table.X.tolist() == [[2.0, 1.0], [4.0, 3.0]]
+    with pytest.raises(DataError, match="line 2, target column 'y': empty cell"):
+        read_csv(path, target="y", features=["b", "a"])
+
+
 def test_select_columns():
     table = CSVData("t.csv", ["b", "a", "c"], np.array([[2.0, 1.0, 3.0]]))
     chosen = select_columns(table, ["a", "b", "c"])

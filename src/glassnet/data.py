@@ -241,8 +241,8 @@ def read_csv(
         file must have exactly these columns, plus ``target``; the columns are
         reordered to match.
     require_target : bool
-        With ``False``, a file without the ``target`` column is accepted and ``y`` is
-        None (predicting on new data).
+        With ``False``, a file without the ``target`` column, or with empty cells
+        in it, is accepted and ``y`` is None (predicting on new data).
     delimiter : str
         The cell separator.
     encoding : str
@@ -311,7 +311,10 @@ def read_csv(
     if not lines:
         raise DataError(f"{name}: has a header but no data rows")
     y = None
-    if target is not None:
+    # Without require_target (predicting), a target column still to be filled
+    # in is no error: its values are not needed.
+    blank = not require_target and any(not cell.strip() for cell in target_cells)
+    if target is not None and not blank:
         y = _parse_target(name, target, lines, target_cells)
     return CSVData(name, feature_names, np.concatenate(blocks), target, y)
 
