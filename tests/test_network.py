@@ -474,6 +474,15 @@ def test_add_checks_that_layers_fit_together():
         model.add("dense")
 
 
+def test_add_refuses_a_layer_already_in_the_model():
+    # twice in one stack, its parameters would appear twice in parameters() and
+    # the second backward would overwrite the first's gradients: silently wrong
+    dense = Dense(2, 2)
+    with pytest.raises(ValueError, match=r"Dense\(2, 2\) is already layer 0 of "
+                       r"this model"):  # fmt: skip
+        gn.Sequential([dense, dense])
+
+
 # ======================================================= the glass box
 
 

@@ -128,13 +128,21 @@ class Sequential:
         TypeError
             When ``layer`` is not a Layer.
         ValueError
-            When a Dense layer's ``n_in`` differs from the previous output size.
+            When a Dense layer's ``n_in`` differs from the previous output size,
+            or ``layer`` is already in the model.
         """
         if not isinstance(layer, Layer):
             raise TypeError(
                 f"layer must be a glassnet Layer (Dense, Dropout, Activation). "
                 f"Received: layer={describe(layer)}"
             )
+        for i, present in enumerate(self.layers):
+            if present is layer:
+                raise ValueError(
+                    f"{layer!r} is already layer {i} of this model: a layer can "
+                    "appear once (its parameters and gradients are its own). "
+                    "Received: the same layer object again"
+                )
         n_in = getattr(layer, "n_in", None)
         previous = self._output_size()
         if n_in is not None and previous is not None and n_in != previous:
