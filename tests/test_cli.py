@@ -572,6 +572,24 @@ def test_resume_refuses_flags_or_data_that_differ(work, capsys, monkeypatch):
     assert "colours.csv: no target column 'label'" in capsys.readouterr().err
 
 
+def test_a_csv_model_refuses_mnist_naming_both(work, binary_model, capsys, monkeypatch):
+    # it used to fail deep inside: "Standardizer expects inputs with 2 features"
+    # (predict) or "unknown label(s) ['0', ...]" (evaluate)
+    from glassnet import cli, datasets
+
+    monkeypatch.chdir(work)
+    images = np.zeros((3, 28, 28), np.uint8)
+    labels = np.array([0, 1, 2], np.uint8)
+    fake = lambda: ((images, labels), (images, labels))  # noqa: E731
+    monkeypatch.setattr(datasets, "mnist", fake)
+    for command in ("evaluate", "predict"):
+        assert cli.main([command, str(binary_model), "mnist"]) == 2
+        assert (
+            "mnist has 784 features (pixel0, ...); the model was trained on 2 "
+            "('a', 'b') from binary.csv" in capsys.readouterr().err
+        )
+
+
 def test_a_model_without_csv_columns_cannot_read_a_csv(work, capsys, monkeypatch):
     import glassnet as gn
     from glassnet import cli

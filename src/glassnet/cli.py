@@ -675,6 +675,15 @@ def _model_data(model, spec: str, *, require_target: bool):
         features=None if spec in _DATASETS else meta.get("features"),
         require_target=require_target,
     )
+    features = meta.get("features")
+    if spec in _DATASETS and features is not None and len(features) != X.shape[1]:
+        # Otherwise it fails deep inside, about a Standardizer or unknown labels.
+        shown = ", ".join(repr(f) for f in features[:5])
+        raise ValueError(
+            f"{spec} has {X.shape[1]} features (pixel0, ...); the model was trained "
+            f"on {len(features)} ({shown}{', ...' if len(features) > 5 else ''}) "
+            f"from {meta.get('data', 'another file')}"
+        )
     return X, y_raw
 
 
