@@ -317,6 +317,21 @@ def test_divergence_in_the_first_batch_restores_weights_with_a_finite_loss():
     model.fit(X, X, epochs=2, batch_size=4)  # trains on: no second divergence
 
 
+def test_weights_broken_by_the_last_step_of_an_epoch_are_divergence():
+    # the loss 1e38 is finite in float32, but its gradient times the rate is not:
+    # the one step of the one epoch makes the weights inf, and no later loss
+    # would ever say so, so fit must not return them as a trained model
+    model = gn.Sequential([Dense(1, 1)], seed=0)
+    model.compile(loss="mse", optimizer=gn.optimizers.SGD(learning_rate=1e20))
+    before = model.get_weights()
+    with pytest.raises(TrainingDiverged, match=r"epoch 1/1: the weights became "
+                       r"inf or NaN.*start of epoch 1\b") as info:  # fmt: skip
+        model.fit(np.ones((2, 1)), np.full((2, 1), 1e19), batch_size=2)
+    assert info.value.epoch == 0
+    for a, b in zip(model.get_weights(), before, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_fit_after_adding_a_layer_asks_for_a_new_optimizer():
     X, y = np.zeros((4, 2)), np.zeros((4, 3))
     model = gn.Sequential([Dense(2, 3)], seed=0)

@@ -48,7 +48,8 @@ class TrainingDiverged(GlassnetError, ArithmeticError):
         as the progress bar does ("training diverged in epoch 3/10"), so
         ``epoch == 2`` there.
     loss : float
-        The non-finite loss value that was seen.
+        The non-finite loss value that was seen (NaN when it was the weights that
+        stopped being finite, after an epoch's last step).
     """
 
     def __init__(self, message: str, *, epoch: int, loss: float) -> None:

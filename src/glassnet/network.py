@@ -480,7 +480,8 @@ class Sequential:
         TypeError, ValueError
             For bad data or settings, before any training step.
         glassnet.errors.TrainingDiverged
-            When the loss becomes NaN or infinite; the weights and the optimizer
+            When the loss (or, after an epoch's last step, a weight) becomes NaN
+            or infinite; the weights and the optimizer
             state are restored to those at the start of that epoch (of the epoch
             before, when the first batch diverges: the last step of that epoch
             broke the weights). Its message counts epochs from 1
@@ -696,6 +697,14 @@ class Sequential:
                     batch_logs = {"loss": value, "size": nb}
                     for callback in batch_callbacks:
                         callback.on_batch_end(batch, batch_logs)
+            # a finite loss can still have a gradient that overflows the weights;
+            # after the epoch's last step no later loss would tell (one check per
+            # epoch, not per step)
+            if not all(np.isfinite(param).all() for param, _ in pairs):
+                for (param, _), saved in zip(pairs, snapshots[0], strict=True):
+                    np.copyto(param, saved)
+                self.optimizer.set_state(opt_states[0])
+                self._diverged(epoch, math.nan, epoch, "the weights became inf or NaN")
             logs = {"loss": total / n}
             for (key, _), value in zip(metric_fns, metric_sums, strict=True):
                 logs[key] = value / n
@@ -703,12 +712,15 @@ class Sequential:
 
         return run
 
-    def _diverged(self, epoch: int, value: float, restored: int) -> None:
+    def _diverged(
+        self, epoch: int, value: float, restored: int, what: str = ""
+    ) -> None:
         """Raise TrainingDiverged; the message counts epochs from 1, like the bar."""
         rate = self.optimizer.current_learning_rate()
+        what = what or f"the loss became {value}"
         raise TrainingDiverged(
-            f"training diverged in epoch {epoch + 1}/{self._epochs_planned}: the "
-            f"loss became {value}. The weights and optimizer state were restored to "
+            f"training diverged in epoch {epoch + 1}/{self._epochs_planned}: "
+            f"{what}. The weights and optimizer state were restored to "
             f"those at the start of epoch {restored + 1}. Try a lower learning rate "
             f"(it is {rate:g}), or "
             "clipnorm= in the optimizer.",
