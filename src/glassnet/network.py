@@ -699,8 +699,13 @@ class Sequential:
                         callback.on_batch_end(batch, batch_logs)
             # a finite loss can still have a gradient that overflows the weights;
             # after the epoch's last step no later loss would tell (one check per
-            # epoch, not per step)
-            if not all(np.isfinite(param).all() for param, _ in pairs):
+            # epoch, not per step; Σw² is finite for finite weights unless they are
+            # huge, when the exact test decides)
+            if any(
+                not isfinite(float(np.dot(param, param)))
+                and not np.isfinite(param).all()
+                for param, _ in pairs
+            ):
                 for (param, _), saved in zip(pairs, snapshots[0], strict=True):
                     np.copyto(param, saved)
                 self.optimizer.set_state(opt_states[0])
