@@ -265,6 +265,21 @@ def test_glassnet_data_with_subfolders_or_files(no_data_env, monkeypatch):
     assert mnist()[0][0].shape == (6, 16)  # the files themselves
 
 
+def test_one_dataset_is_not_loaded_as_the_other(no_data_env, monkeypatch):
+    # GLASSNET_DATA=.../mnist used to make fashion_mnist() return the digits
+    root = no_data_env / "digits"
+    fake_mnist(root)
+    labels = (root / f"{STEMS[1]}.gz").read_bytes()
+    checksums = {f"{STEMS[1]}.gz": hashlib.sha256(labels).hexdigest()}
+    monkeypatch.setattr(
+        datasets, "_MNIST", datasets._Source("MNIST", "mnist", (), checksums)
+    )
+    monkeypatch.setenv("GLASSNET_DATA", str(root))
+    assert mnist()[0][0].shape == (5, 16)
+    with pytest.raises(DataError, match=r"not found\. .*digits holds MNIST, not"):
+        fashion_mnist()
+
+
 def test_cache_folder_from_xdg_and_cache_dir(no_data_env):
     fake_mnist(no_data_env / "xdg" / "glassnet" / "fashion-mnist", n_train=2)
     assert fashion_mnist()[0][0].shape == (2, 16)

@@ -456,9 +456,14 @@ def _locate(source: _Source, path: Any, download: bool, cache: str | None) -> li
             cache if cache is not None else default_cache_dir(), source.folder
         )
         folders.append(target)
+    notes = []
     for folder in folders:
         found = [_find(folder, stem) for stem in _STEMS]
-        if all(found):
+        other = _other_dataset(source, found[1]) if all(found) else None
+        if other is not None:
+            # Both sets use the same file names: never hand one out as the other.
+            notes.append(f"{folder} holds {other}, not {source.title}")
+        elif all(found):
             return found
     if download:
         found = [_find(target, stem) for stem in _STEMS]
@@ -473,7 +478,28 @@ def _locate(source: _Source, path: Any, download: bool, cache: str | None) -> li
         f"(each needs {needed}, or the same files uncompressed). Set GLASSNET_DATA to "
         f"a folder that holds them (or holds a {source.folder}/ subfolder), pass "
         f"path=..., or call {function}(download=True) to download them into {target}."
+        + "".join(f" Note: {note}." for note in notes)
     )
+
+
+def _other_dataset(source: _Source, labels_path: str | None) -> str | None:
+    """The other set's title when ``labels_path`` is its official training labels.
+
+    Only the small labels file is hashed (about 29 kB), and only a ``.gz`` one:
+    that is the file the official checksums are for.
+    """
+    name = "train-labels-idx1-ubyte.gz"
+    if labels_path is None or not labels_path.endswith(".gz"):
+        return None
+    for other in (_MNIST, _FASHION):
+        if other.title != source.title and name in other.sha256:
+            try:
+                with open(labels_path, "rb") as handle:
+                    if _sha256(handle) == other.sha256[name]:
+                        return other.title
+            except OSError:
+                return None
+    return None
 
 
 def _images_and_labels(images_path: str, labels_path: str, dtype, normalize: bool):
