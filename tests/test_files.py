@@ -67,6 +67,28 @@ def test_write_may_read_back_what_it_wrote(tmp_path):
     assert (tmp_path / "x").read_bytes() == b"abc"
 
 
+def test_a_file_name_near_the_length_limit_can_be_written(tmp_path):
+    # ".<name>.<random>.tmp" is 14 bytes longer than the name: a 250-byte name
+    # used to fail with "File name too long" (after a whole training run)
+    path = tmp_path / ("é" * 120 + ".npz")  # 244 bytes in UTF-8
+    atomic_write(path, lambda file: file.write(b"ok"))
+    assert path.read_bytes() == b"ok"
+    assert os.listdir(tmp_path) == [path.name]
+
+
+def test_a_stale_temp_of_a_long_name_is_removed(tmp_path, monkeypatch):
+    path = tmp_path / ("x" * 250)
+    with monkeypatch.context() as patch:  # a writer killed before its cleanup
+        patch.setattr(_files.os, "unlink", lambda name: None)
+        with pytest.raises(RuntimeError):
+            atomic_write(path, lambda file: (_ for _ in ()).throw(RuntimeError))
+    (leftover,) = os.listdir(tmp_path)
+    assert temp_pattern(path).fullmatch(leftover)
+    os.utime(tmp_path / leftover, (0, 0))
+    atomic_write(path, lambda file: file.write(b"ok"))
+    assert os.listdir(tmp_path) == [path.name]
+
+
 def test_temp_pattern_matches_only_the_targets_own_temp_files():
     pattern = temp_pattern("/some/folder/model.npz")
     assert pattern.fullmatch(".model.npz.ab_d1234.tmp")

@@ -35,10 +35,26 @@ _SUFFIX = ".tmp"
 _RANDOM = r"[a-z0-9_]{8}"
 
 
-def temp_pattern(path: str | os.PathLike) -> re.Pattern[str]:
-    """The names of ``path``'s temporary files: ``.<name>.<8 random chars>.tmp``."""
+# The name part of a temporary file is cut to this many UTF-8 bytes, so that
+# ".<name>.<random>.tmp" fits the usual 255-byte limit whenever the name does.
+_NAME_BYTES = 200
+
+
+def _temp_prefix(path: str | os.PathLike) -> str:
+    """``.<name>.``, the name cut (on a character boundary) to fit with the rest."""
     name = Path(path).name
-    return re.compile(re.escape(f".{name}.") + _RANDOM + re.escape(_SUFFIX))
+    raw = name.encode("utf-8", "surrogateescape")
+    if len(raw) > _NAME_BYTES:
+        name = raw[:_NAME_BYTES].decode("utf-8", "ignore")
+    return f".{name}."
+
+
+def temp_pattern(path: str | os.PathLike) -> re.Pattern[str]:
+    """The names of ``path``'s temporary files: ``.<name>.<8 random chars>.tmp``.
+
+    A name longer than 200 bytes appears cut to its first 200 bytes.
+    """
+    return re.compile(re.escape(_temp_prefix(path)) + _RANDOM + re.escape(_SUFFIX))
 
 
 def remove_stale_temps(
@@ -131,7 +147,7 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> 
     remove_stale_temps(path)
     try:
         fd, temp_name = tempfile.mkstemp(
-            prefix=f".{path.name}.", suffix=_SUFFIX, dir=folder
+            prefix=_temp_prefix(path), suffix=_SUFFIX, dir=folder
         )
     except PermissionError:
         raise PermissionError(
