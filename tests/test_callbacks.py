@@ -291,6 +291,15 @@ def test_model_checkpoint_writes_loadable_files(tmp_path):
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
 
 
+@pytest.mark.parametrize("template", ["m-{val_loss:.3f}.npz", "m-{0}.npz"])
+def test_model_checkpoint_names_a_path_field_that_fit_does_not_log(tmp_path, template):
+    model, X, y = _model()
+    checkpoint = ModelCheckpoint(str(tmp_path / template), save_best_only=False)
+    with pytest.raises(ValueError, match=r"ModelCheckpoint path .* has a field fit "
+                       r"does not log: .*Fields: 'epoch', 'loss'"):  # fmt: skip
+        model.fit(X, y, epochs=2, callbacks=[checkpoint])
+
+
 def test_monitoring_validation_values_without_validation_data_fails_before_training():
     model, X, y = _model()
     before = model.get_weights()

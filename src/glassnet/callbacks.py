@@ -443,7 +443,14 @@ class ModelCheckpoint(_Monitor):
             os.makedirs(text, exist_ok=True)
             name = "best.npz" if self.save_best_only else f"epoch-{epoch + 1:04d}.npz"
             return Path(text) / name
-        return Path(text.format(epoch=epoch + 1, **logs))
+        fields = {"epoch": epoch + 1, **logs}
+        try:
+            return Path(text.format(**fields))
+        except (KeyError, IndexError) as error:
+            raise ValueError(
+                f"ModelCheckpoint path {text!r} has a field fit does not log: "
+                f"{error}. Fields: {', '.join(repr(k) for k in fields)}"
+            ) from None
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         logs = logs or {}
