@@ -366,6 +366,11 @@ MORE_TRAIN_REFUSALS = {
         ["colours.csv", "--target", "colour", "--loss", "binary_crossentropy"],
         "needs a target with two classes; this one is multiclass",
     ),
+    # used to be ignored silently: a built-in dataset's target is its label
+    "target for mnist": (
+        ["mnist", "--target", "price"],
+        "--target price: mnist has one target, its 'label'; drop --target",
+    ),
     # used to fail inside the loss: "binary_crossentropy targets must be in [0, 1]"
     "task binary for three classes": (
         ["colours.csv", "--target", "colour", "--task", "binary"],

@@ -528,6 +528,11 @@ def _run_train(args: argparse.Namespace) -> int:
     else:
         settings = _train_settings(args)
         target = args.target
+        if args.data in _DATASETS and target not in (None, "label"):
+            raise ValueError(
+                f"--target {target}: {args.data} has one target, its 'label'; "
+                "drop --target"
+            )
     X, y_raw, features, target = _load_data(args.data, target, split="train")
     task, codes, encoder = data.encode_target(y_raw, settings["task"])
     n_classes = 0 if encoder is None else encoder.classes_.size
