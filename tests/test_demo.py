@@ -202,6 +202,20 @@ def test_plot_loss_rejects_empty_history(tmp_path):
     with pytest.raises(ValueError, match=r"history must hold at least one loss"):
         plot_loss([], tmp_path / "loss.png")
 
+    class Untrained:  # a History before any epoch: it used to raise KeyError 'loss'
+        history = {}
+
+    with pytest.raises(ValueError, match=r"history must hold at least one loss"):
+        plot_loss(Untrained(), tmp_path / "loss.png")
+    assert not list(tmp_path.iterdir())
+
+
+def test_plot_loss_accepts_a_history_dict(tmp_path):
+    # model.history.history, as Keras users pass it: it was read as its keys
+    pytest.importorskip("matplotlib")
+    plot_loss({"loss": [0.3, 0.2], "accuracy": [0.5, 0.9]}, tmp_path / "loss.png")
+    assert (tmp_path / "loss.png").read_bytes()[:4] == b"\x89PNG"
+
 
 def test_plot_loss_without_matplotlib(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "matplotlib", None)

@@ -13,7 +13,7 @@ window, no backend switching behind the caller's back.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +55,9 @@ def require_matplotlib() -> Any:
 def _loss_curve(history: Any) -> tuple[list[float], list[float]]:
     """(epochs, losses) from any of the history shapes :func:`plot_loss` accepts."""
     if hasattr(history, "history"):  # glassnet.History (Keras-like): one per epoch
-        history = history.history["loss"]
+        history = history.history
+    if isinstance(history, Mapping):  # History.history: {"loss": [...], ...}
+        history = history.get("loss", [])
     points = list(history)
     if not points:
         raise ValueError("history must hold at least one loss. Received: history=[]")
@@ -79,9 +81,10 @@ def plot_loss(
 
     Parameters
     ----------
-    history : list of (epoch, loss), list of float, or History
+    history : list of (epoch, loss), list of float, History or dict
         What :meth:`glassnet.article.OurNeuralNetwork.train` returns, one loss
-        per epoch, or a ``History`` whose ``history["loss"]`` is used.
+        per epoch, or a ``History`` (or its ``history`` dict) whose ``"loss"``
+        is used.
     path : str or os.PathLike
         The image file to write, atomically (an existing file is replaced only
         by a complete image); its suffix picks the format (``.png``, ``.svg``,
