@@ -602,6 +602,22 @@ def test_step_refuses_parameters_of_other_shapes_than_its_state(name):
         optimizer.step([(np.zeros(4), np.ones(4))])
 
 
+@pytest.mark.parametrize("name", ["adam", "rmsprop", "adagrad"])
+def test_weight_decay_switched_on_after_the_first_step(name):
+    # the reference: an optimizer built with the decay, from the same state (its
+    # fresh-build path is the one checked against torch.optim above)
+    g1, g2 = np.array([0.5, -1.0, 2.0]), np.array([-0.3, 0.8, 1.5])
+    changed, w = opt.get(name), np.array([1.0, 2.0, -1.0])
+    changed.step([(w, g1)])
+    reference = opt.get({"name": name, "weight_decay": 0.1})
+    reference.set_state(changed.get_state())
+    w_reference = w.copy()
+    changed.weight_decay = 0.1
+    changed.step([(w, g2)])
+    reference.step([(w_reference, g2)])
+    np.testing.assert_array_equal(w, w_reference)
+
+
 def test_step_refuses_mismatched_gradient_shape():
     with pytest.raises(ValueError, match=r"pairs\[0\]: the gradient has shape \(3,\)"):
         opt.Adam().step([(np.zeros(2), np.zeros(3))])

@@ -251,6 +251,14 @@ class Optimizer:
     def _initial_slot(self, slot: str, param: np.ndarray) -> np.ndarray:
         return np.zeros_like(param)
 
+    def _second_scratch(self, pairs: Pairs) -> list[np.ndarray]:
+        """The second scratch list, made late when weight decay was switched on
+        after the first step (``_build`` made none); else the first scratch list."""
+        if not self._needs_tmp2():
+            return self._tmp
+        self._tmp2 = [np.empty_like(param) for param, _ in pairs]
+        return self._tmp2
+
     def _build(self, pairs: Pairs) -> None:
         """Create the state and scratch buffers (first step), checking the pairs."""
         if self._tmp is not None:
@@ -599,7 +607,7 @@ class Adam(Optimizer):
         scale = lr / (1.0 - b1**t) * bc2_sqrt
         slots = self._slots
         v_maxes = slots["v_max"] if self.amsgrad else slots["v"]
-        tmp2 = self._tmp2 or self._tmp
+        tmp2 = self._tmp2 or (self._second_scratch(pairs) if wd else self._tmp)
         for (param, grad), tmp, other, m, v, v_max in zip(
             pairs, self._tmp, tmp2, slots["m"], slots["v"], v_maxes, strict=True
         ):
@@ -742,7 +750,7 @@ class RMSprop(Optimizer):
         n = len(pairs)
         bufs = slots["momentum"] if mu > 0 else [None] * n
         grad_avgs = slots["grad_avg"] if self.centered else [None] * n
-        tmp2 = self._tmp2 or self._tmp
+        tmp2 = self._tmp2 or (self._second_scratch(pairs) if wd else self._tmp)
         for (param, grad), tmp, other, square_avg, buf, grad_avg in zip(
             pairs, self._tmp, tmp2, slots["square_avg"], bufs, grad_avgs, strict=True
         ):
@@ -840,7 +848,7 @@ class Adagrad(Optimizer):
     def _update(self, pairs: Pairs, lr: float) -> None:
         wd = self.weight_decay
         clr = lr / (1.0 + self.iterations * self.lr_decay)
-        tmp2 = self._tmp2 or self._tmp
+        tmp2 = self._tmp2 or (self._second_scratch(pairs) if wd else self._tmp)
         for (param, grad), tmp, other, total in zip(
             pairs, self._tmp, tmp2, self._slots["sum"], strict=True
         ):
