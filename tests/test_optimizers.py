@@ -618,6 +618,21 @@ def test_weight_decay_switched_on_after_the_first_step(name):
     np.testing.assert_array_equal(w, w_reference)
 
 
+@pytest.mark.parametrize(
+    ("name", "setting", "value"),
+    [("sgd", "momentum", 0.9), ("adam", "amsgrad", 1), ("rmsprop", "centered", 1)],
+)
+def test_a_setting_that_needs_new_state_after_the_first_step_is_explained(
+    name, setting, value
+):
+    optimizer, w = opt.get(name), np.ones(2)
+    optimizer.step([(w, np.ones(2))])
+    setattr(optimizer, setting, value)
+    with pytest.raises(ValueError, match=r"needs state \('.+'\) that was not made "
+                       r"at its first step"):  # fmt: skip
+        optimizer.step([(w, np.ones(2))])
+
+
 def test_step_refuses_mismatched_gradient_shape():
     with pytest.raises(ValueError, match=r"pairs\[0\]: the gradient has shape \(3,\)"):
         opt.Adam().step([(np.zeros(2), np.zeros(3))])

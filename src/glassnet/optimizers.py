@@ -223,6 +223,12 @@ class Optimizer:
         lr = self._lr if schedule is None else float(schedule(self.iterations))
         try:
             self._update(pairs, lr)
+        except KeyError as error:  # a slot the settings at the first step needed not
+            raise ValueError(
+                f"{self!r} needs state ({error}) that was not made at its first "
+                "step: a setting changed since. Give the setting to the constructor "
+                "of a new optimizer (compile again with it)."
+            ) from None
         except ValueError:
             # checked only on failure: the hot path compares no shapes
             shapes = [np.shape(param) for param, _ in pairs]
