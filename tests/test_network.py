@@ -407,10 +407,13 @@ GOOD_Y = [0, 1, 2, 1]
          r"verbose=3"),
         ({"callbacks": [print]}, TypeError, r"callbacks\[0\] must be a "
          r"glassnet\.callbacks\.Callback"),
+        ({"callbacks": gn.callbacks.History()}, TypeError, r"callbacks must be a "
+         r"list of Callback objects\. Received: callbacks=History\("),
+        ({"callbacks": "history"}, TypeError, r"callbacks must be a list"),
     ],
     ids=["nan-X", "inf-X", "nan-y", "str-X", "str-y", "object-X", "lengths", "empty",
          "label", "features", "epochs", "batch", "split", "split-small", "val-labels",
-         "verbose", "callback"],
+         "verbose", "callback", "one-callback", "str-callbacks"],
 )  # fmt: skip
 def test_bad_fit_input_is_refused_before_any_step(kwargs, error, message):
     model = _compiled()

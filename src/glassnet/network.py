@@ -508,6 +508,13 @@ class Sequential:
                 "pass validation_data or validation_split, not both. Received: "
                 f"validation_split={validation_split!r} and validation_data"
             )
+        if callbacks is not None and (
+            isinstance(callbacks, str) or not isinstance(callbacks, Iterable)
+        ):
+            raise TypeError(
+                "callbacks must be a list of Callback objects. "
+                f"Received: callbacks={describe(callbacks)}"
+            )
         callbacks = list(callbacks or [])
         for i, callback in enumerate(callbacks):
             if not isinstance(callback, Callback):
