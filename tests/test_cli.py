@@ -689,3 +689,22 @@ def test_predict_accepts_a_blank_target_column(work, binary_model, capsys, monke
     _write_csv(work / "to-fill.csv", rows[0], [[a, b, ""] for a, b, _ in rows[1:]])
     assert cli.main(["predict", str(binary_model), "to-fill.csv"]) == 0
     assert len(_read_csv(capsys.readouterr().out)) == len(rows)
+
+
+def test_predict_out_into_a_pipe(work, binary_model, capsys, monkeypatch):
+    # like --out /dev/stdout: the pipe is written into, not replaced by a file
+    import stat
+
+    from glassnet import cli
+
+    monkeypatch.chdir(work)
+    pipe = work / "predictions.pipe"
+    os.mkfifo(pipe)
+    reader = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        assert cli.main(["predict", str(binary_model), "binary.csv", "--out",
+                         str(pipe)]) == 0  # fmt: skip
+        assert os.read(reader, 1 << 16).startswith(b"prediction\n")
+    finally:
+        os.close(reader)
+    assert stat.S_ISFIFO(os.stat(pipe).st_mode)

@@ -89,6 +89,39 @@ def test_a_stale_temp_of_a_long_name_is_removed(tmp_path, monkeypatch):
     assert os.listdir(tmp_path) == [path.name]
 
 
+def test_a_device_or_pipe_is_written_into_not_replaced(tmp_path):
+    # "--out /dev/null" replaced /dev/null itself with a regular file (as root)
+    import stat
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    reader = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        atomic_write(pipe, lambda file: file.write(b"streamed"))
+        assert stat.S_ISFIFO(os.stat(pipe).st_mode)
+        assert os.read(reader, 100) == b"streamed"
+    finally:
+        os.close(reader)
+    assert os.listdir(tmp_path) == ["pipe"]
+
+
+def test_a_model_saved_into_a_pipe_loads_back(tmp_path):
+    # np.savez needs a file that seeks: /dev/null "seeks" but always tells 0
+    import glassnet as gn
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    model = gn.Sequential([gn.Dense(2, 1)], seed=0)
+    reader = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        serialization.save(model, pipe)
+        (tmp_path / "copy.npz").write_bytes(os.read(reader, 1 << 16))
+    finally:
+        os.close(reader)
+    copy = gn.load(tmp_path / "copy.npz")
+    assert (copy.layers[0].params["W"] == model.layers[0].params["W"]).all()
+
+
 def test_temp_pattern_matches_only_the_targets_own_temp_files():
     pattern = temp_pattern("/some/folder/model.npz")
     assert pattern.fullmatch(".model.npz.ab_d1234.tmp")

@@ -15,6 +15,7 @@ pictures (:mod:`glassnet.plotting`). A leaf module: it imports nothing from glas
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import re
 import stat
@@ -112,7 +113,8 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> 
     ``write`` raises, the temporary file is removed, ``path`` is untouched and
     the exception propagates. A file that replaces another keeps its
     permissions; a new one gets ``rw-r--r--``. Stale temporary files of the
-    same ``path`` (see :func:`remove_stale_temps`) are removed first.
+    same ``path`` (see :func:`remove_stale_temps`) are removed first. A device
+    or a pipe (``/dev/null``, ``/dev/stdout``) is written into directly.
 
     Parameters
     ----------
@@ -143,6 +145,15 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> 
         raise FileNotFoundError(
             f"cannot write {shown}: folder {str(folder)!r} does not exist"
         )
+    if path.exists() and not path.is_file():
+        # A device or a pipe (/dev/null, /dev/stdout, a FIFO): renaming over it
+        # would replace the device itself; write into it instead. Built in
+        # memory first: zip writers need a file that seeks and tells truly.
+        buffer = io.BytesIO()
+        write(buffer)
+        with open(path, "wb") as file:
+            file.write(buffer.getvalue())
+        return
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
     remove_stale_temps(path)
     try:

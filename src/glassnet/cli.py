@@ -345,10 +345,15 @@ def _train_settings(args: argparse.Namespace) -> dict:
 
 def _check_writable(path: Path, flag: str) -> None:
     """Fail before training, not after, when ``path`` cannot be written."""
+    import os
     import tempfile
 
     if path.is_dir():
         raise ValueError(f"{flag} {path}: is a folder; give a file name")
+    if path.exists() and not path.is_file():  # /dev/null, a pipe: written into
+        if not os.access(path, os.W_OK):
+            raise ValueError(f"{flag} {path}: cannot be written")
+        return
     folder = path.parent
     if not folder.is_dir():
         raise ValueError(f"{flag} {path}: folder {str(folder)!r} does not exist")
