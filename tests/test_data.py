@@ -131,6 +131,15 @@ def test_read_csv_semicolons(tmp_path):
         ),
         ("a,b,Y\n1,2,0\n", "y", r"Columns: 'a', 'b', 'Y'\. Did you mean 'Y'\?"),
         ("y\n1\n", "y", r"no feature columns besides the target 'y'"),
+        # a semicolon or tab file read as one column: say so, not just "no target"
+        (
+            "a;b;y\n1;2;0\n",
+            "y",
+            r"Columns: 'a;b;y'\. The cells seem separated by "
+            r"';', not commas: save it comma-separated, or pass delimiter=';' "
+            r"to read_csv$",
+        ),
+        ("a\tb\ty\n1\t2\t0\n", "y", r"separated by '\\t', not commas"),
     ],
 )
 def test_read_csv_bad_files(tmp_path, text, target, message):

@@ -326,6 +326,12 @@ def _choose_columns(name, header, target, features, require_target):
         close = [lowered[target.lower()]] if target.lower() in lowered else []
         close = close or difflib.get_close_matches(target, header, n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
+        other = [sep for sep in ";\t|" if len(header) == 1 and sep in header[0]]
+        if other and not close:
+            hint = (
+                f" The cells seem separated by {other[0]!r}, not commas: save it "
+                f"comma-separated, or pass delimiter={other[0]!r} to read_csv"
+            )
         raise DataError(
             f"{name}: no target column {target!r}. "
             f"Columns: {_quote_list(header)}.{hint}"
