@@ -291,6 +291,18 @@ def test_model_checkpoint_writes_loadable_files(tmp_path):
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
 
 
+def test_model_checkpoint_best_is_the_best_over_every_fit_it_served(tmp_path):
+    # a second fit starting worse must not overwrite best.npz (Keras keeps
+    # ModelCheckpoint.best across fit calls)
+    model, X, y = _model()
+    best = ModelCheckpoint(tmp_path, monitor="loss", save_best_only=True)
+    model.fit(X, y, epochs=20, callbacks=[best])
+    saved = (tmp_path / "best.npz").read_bytes()
+    model.set_weights([np.full((1, 1), 10.0), np.zeros(1)])  # far worse
+    model.fit(X, y, epochs=1, callbacks=[best])
+    assert (tmp_path / "best.npz").read_bytes() == saved
+
+
 @pytest.mark.parametrize("template", ["m-{val_loss:.3f}.npz", "m-{0}.npz"])
 def test_model_checkpoint_names_a_path_field_that_fit_does_not_log(tmp_path, template):
     model, X, y = _model()

@@ -409,7 +409,8 @@ class ModelCheckpoint(_Monitor):
     monitor : str
         What ``save_best_only`` compares (default ``"val_loss"``).
     save_best_only : bool
-        Save only when ``monitor`` improves on the best so far.
+        Save only when ``monitor`` improves on the best so far (over every ``fit``
+        this callback is given to, like Keras).
     mode : {"auto", "min", "max"}
 
     Attributes
@@ -434,8 +435,8 @@ class ModelCheckpoint(_Monitor):
         self.save_best_only = bool(save_best_only)
         self.last_path: Path | None = None
 
-    def on_train_begin(self, logs: dict | None = None) -> None:
-        self._reset()
+    # no reset at on_train_begin: "best" is the best over every fit this callback
+    # serves (as Keras keeps it), so a later fit that starts worse keeps best.npz
 
     def _target(self, epoch: int, logs: dict) -> Path:
         text = os.fspath(self.path)
