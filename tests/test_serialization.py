@@ -307,6 +307,13 @@ def test_bad_files_raise_model_file_error_naming_the_file(
     assert "bad.npz" in str(info.value)
 
 
+def test_numpys_own_npz_with_objects_is_not_called_corrupted(tmp_path):
+    # np.savez(..., allow_pickle) of a list of dicts: a fine file, just not ours
+    content = _npz_bytes(records=np.array([{"a": 1}], dtype=object))
+    with pytest.raises(ModelFileError, match="not a glassnet model file .no header"):
+        _load_bytes(tmp_path, content)
+
+
 def test_a_zip_whose_header_is_not_an_npy_array(tmp_path):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:  # np.load returns such members raw

@@ -263,7 +263,10 @@ def _read(path: Path, header_only: bool = False) -> tuple[dict, dict[str, np.nda
                 raise ValueError("not an .npz archive")
             # Reading every member here checks each one's CRC: a flipped bit or a
             # truncated file fails now, not halfway through building the model.
-            wanted = [_HEADER] if header_only else archive.files
+            # Without a header it is someone else's .npz: say so, whatever the
+            # other members hold (pickled objects would read as "corrupted").
+            no_header = _HEADER not in archive.files
+            wanted = [_HEADER] if header_only or no_header else archive.files
             arrays = {key: archive[key] for key in wanted if key in archive.files}
     except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile) as error:
         raise ModelFileError(
