@@ -643,7 +643,7 @@ class Sequential:
             size = min(batch_size, n)
             x_full = np.empty((size,) + X.shape[1:], X.dtype)
             y_full = np.empty((size,) + y.shape[1:], y.dtype)
-            rest = n % batch_size
+            rest = n % size  # 0 when one batch holds everything
             x_rest = np.empty((rest,) + X.shape[1:], X.dtype)
             y_rest = np.empty((rest,) + y.shape[1:], y.dtype)
         elif len(starts) <= 65536:  # the same batches every epoch: slice them once
