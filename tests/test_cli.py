@@ -366,6 +366,13 @@ MORE_TRAIN_REFUSALS = {
         ["colours.csv", "--target", "colour", "--loss", "binary_crossentropy"],
         "needs a target with two classes; this one is multiclass",
     ),
+    # used to say only "expected non-negative integer", not which flag
+    "negative seed": (["binary.csv", "--seed", "-1"], "--seed must be an integer >= 0"),
+    # used to be a MemoryError traceback with exit code 1
+    "huge hidden layers": (
+        ["binary.csv", "--hidden", "3000000,3000000"],
+        r"not enough memory \(.*\); try smaller --hidden sizes or --batch-size",
+    ),
     # used to be ignored silently: a built-in dataset's target is its label
     "target for mnist": (
         ["mnist", "--target", "price"],

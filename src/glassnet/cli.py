@@ -337,7 +337,9 @@ def _train_settings(args: argparse.Namespace) -> dict:
         check_finite_number(settings["lr"], "--lr", minimum=0.0, strict_minimum=True)
     check_positive_int(settings["batch_size"], "--batch-size")
     check_probability(settings["validation_split"], "--validation-split")
-    if settings["seed"] is None:
+    if settings["seed"] is not None:
+        check_positive_int(settings["seed"], "--seed", minimum=0)
+    else:
         # Drawn once and stored in the model, so --resume repeats the same split.
         settings["seed"] = int(np.random.SeedSequence().entropy % 2**32)
     return settings
@@ -880,6 +882,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except MemoryError as error:
+        hint = "; try smaller --hidden sizes or --batch-size"
+        return _fail(f"not enough memory ({error}){hint * (args.command == 'train')}")
     except (GlassnetError, ValueError, TypeError, OSError) as error:
         return _fail(str(error))
 
