@@ -66,6 +66,15 @@ def test_read_csv_zero_padded_codes_are_labels(tmp_path):
     assert many.y.dtype == np.int64 and many.y[:3].tolist() == [0, 1, 2]
 
 
+def test_read_csv_skips_lines_of_only_spaces(tmp_path):
+    # "blank lines are skipped": a line of spaces or a tab is blank too
+    table = read_csv(write(tmp_path, "a,y\n1,0\n  \n2,1\n\t\n"), target="y")
+    assert table.X.tolist() == [[1.0], [2.0]] and table.y.tolist() == [0, 1]
+    # but in a one-column file such a line is a row with an empty cell
+    with pytest.raises(DataError, match="line 3, column 'a': expected a number"):
+        read_csv(write(tmp_path, "a\n1\n  \n"))
+
+
 def test_read_csv_without_target_reads_every_column(tmp_path):
     table = read_csv(write(tmp_path, "a,b\n1,2\n"))
     assert table.feature_names == ["a", "b"] and table.y is None

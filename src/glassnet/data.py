@@ -111,8 +111,8 @@ def _row_chunks(name: str, reader, width: int) -> Iterator[tuple[list[int], list
     rows: list[list[str]] = []
     chunk_rows = max(1, _CHUNK_CELLS // width)
     for row in reader:
-        if not row:
-            continue
+        if not row or (width > 1 and len(row) == 1 and not row[0].strip()):
+            continue  # a blank line, or one of only spaces (not a 1-column row)
         if len(row) != width:
             raise DataError(
                 f"{name}: line {reader.line_num} has {len(row)} cells but the header "
