@@ -29,6 +29,7 @@ layer setting (``Dense(l2=...)``), and reduce-on-plateau is a callback.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Union
 
@@ -52,6 +53,23 @@ from glassnet.schedules import (
     get_schedule,
     schedule_names,
 )
+
+# The fused loops of _kernels.c: the same operations in the same order and dtype as
+# the NumPy passes below, one trip through memory instead of up to twelve (Adam).
+# Optional: absent when no C compiler was there at install time, and ignored
+# with GLASSNET_PURE_NUMPY=1. The NumPy passes are the reference and the fallback.
+if os.environ.get("GLASSNET_PURE_NUMPY", "") in ("", "0"):
+    try:
+        from glassnet import _kernels
+    except ImportError:  # pragma: no cover - depends on the install
+        _kernels = None
+else:
+    _kernels = None
+
+# What a kernel raises when it can't take the arrays (a dtype other than
+# float32/float64, mixed dtypes or shapes, not C-contiguous, read-only,
+# overlapping): nothing was changed, and the NumPy passes do the update instead.
+_KERNEL_REFUSALS = TypeError
 
 __all__ = [
     "SGD",
@@ -504,8 +522,17 @@ class SGD(Optimizer):
 
     def _update(self, pairs: Pairs, lr: float) -> None:
         mu, wd, damp = self.momentum, self.weight_decay, self.dampening
+        kernels = _kernels
         if mu == 0.0:
             for (param, grad), tmp in zip(pairs, self._tmp, strict=True):
+                # (tmp has the shape the state was built for: a changed one is
+                # refused by the NumPy passes, with step's message)
+                if kernels is not None and param.shape == tmp.shape:
+                    try:
+                        kernels.sgd(param, grad, lr, wd)
+                        continue
+                    except _KERNEL_REFUSALS:
+                        pass
                 if wd:
                     np.multiply(param, wd, out=tmp)
                     np.add(tmp, grad, out=tmp)
@@ -518,6 +545,14 @@ class SGD(Optimizer):
         for (param, grad), tmp, buf in zip(
             pairs, self._tmp, self._slots["momentum"], strict=True
         ):
+            if kernels is not None:
+                try:
+                    kernels.sgd_momentum(
+                        param, grad, buf, lr, mu, damp, wd, self.nesterov, fresh
+                    )
+                    continue
+                except _KERNEL_REFUSALS:
+                    pass
             d = grad
             if wd:
                 np.multiply(param, wd, out=tmp)
@@ -614,9 +649,29 @@ class Adam(Optimizer):
         slots = self._slots
         v_maxes = slots["v_max"] if self.amsgrad else slots["v"]
         tmp2 = self._tmp2 or (self._second_scratch(pairs) if wd else self._tmp)
+        kernels = _kernels
+        decay = 1.0 - lr * wd if self._decoupled and wd else None
         for (param, grad), tmp, other, m, v, v_max in zip(
             pairs, self._tmp, tmp2, slots["m"], slots["v"], v_maxes, strict=True
         ):
+            if kernels is not None:
+                try:
+                    kernels.adam(
+                        param,
+                        grad,
+                        m,
+                        v,
+                        None if v_max is v else v_max,
+                        b1,
+                        b2,
+                        eps_hat,
+                        scale,
+                        wd,
+                        decay,
+                    )
+                    continue
+                except _KERNEL_REFUSALS:
+                    pass
             d = grad
             if wd:
                 if self._decoupled:

@@ -1,0 +1,229 @@
+"""The compiled update loops (glassnet._kernels) against the NumPy passes.
+
+optimizers.py runs each update as NumPy passes; when the optional C extension is
+built, SGD, momentum SGD, Adam and AdamW run it as one fused loop instead. The
+loops promise the *same* operations in the same order and dtype, so every test
+here demands bit-identical parameters and state from the two paths (the NumPy
+path is itself checked against torch.optim in test_optimizers.py), including
+NaN, infinities, signed zeros and subnormals.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import optimizers
+
+KERNELS = optimizers._kernels
+needs_kernels = pytest.mark.skipif(
+    KERNELS is None,
+    reason="glassnet._kernels was not built (no C compiler at install time) "
+    "or GLASSNET_PURE_NUMPY is set",
+)
+
+CONFIGS = [
+    ("sgd", {}),
+    ("sgd", {"weight_decay": 0.03}),
+    ("sgd", {"momentum": 0.9}),
+    ("sgd", {"momentum": 0.9, "dampening": 0.25}),
+    ("sgd", {"momentum": 0.8, "nesterov": True}),
+    ("sgd", {"momentum": 0.9, "nesterov": True, "weight_decay": 0.01}),
+    ("sgd", {"momentum": 0.5, "dampening": 0.5, "weight_decay": 0.02}),
+    ("adam", {}),
+    ("adam", {"amsgrad": True}),
+    ("adam", {"weight_decay": 0.05}),
+    ("adam", {"weight_decay": 0.05, "amsgrad": True, "beta_1": 0.5}),
+    ("adamw", {}),
+    ("adamw", {"weight_decay": 0.0}),
+    ("adamw", {"weight_decay": 0.1, "amsgrad": True, "epsilon": 1e-3}),
+]
+
+
+def _ids(config):
+    name, kwargs = config
+    return name + "".join(f"-{k}={v}" for k, v in kwargs.items())
+
+
+def _run(monkeypatch, use_kernels, name, kwargs, dtype, grads, lr=0.05, schedule=False):
+    monkeypatch.setattr(optimizers, "_kernels", KERNELS if use_kernels else None)
+    rng = np.random.default_rng(7)
+    params = [
+        rng.standard_normal((7, 5)).astype(dtype),
+        rng.standard_normal(5).astype(dtype),
+    ]
+    learning_rate = gn.optimizers.ExponentialDecay(lr, 0.5, 2) if schedule else lr
+    optimizer = gn.optimizers.get({"name": name, "learning_rate": 0.1, **kwargs})
+    optimizer.learning_rate = learning_rate
+    for step_grads in grads:
+        optimizer.step(list(zip(params, [g.astype(dtype) for g in step_grads])))
+    return params, optimizer.get_state()
+
+
+def _grads(steps, special=False):
+    rng = np.random.default_rng(11)
+    out = []
+    for step in range(steps):
+        gw = rng.standard_normal((7, 5)) * 10.0 ** rng.integers(-3, 3, (7, 5))
+        gb = rng.standard_normal(5)
+        if special and step == 2:
+            gw[0, :] = [np.nan, np.inf, -np.inf, -0.0, 1e-41]
+            gw[1, :] = [1e30, -1e30, 1e-300, 0.0, 3.4e38]
+        out.append((gw, gb))
+    return out
+
+
+def _assert_identical(a, b):
+    (params_a, state_a), (params_b, state_b) = a, b
+    for x, y in zip(params_a, params_b, strict=True):
+        assert x.dtype == y.dtype
+        np.testing.assert_array_equal(x, y, strict=True)
+        # assert_array_equal calls -0.0 equal to 0.0 and NaN equal to NaN: compare bits
+        assert x.tobytes() == y.tobytes()
+    assert state_a["iterations"] == state_b["iterations"]
+    assert state_a["slots"].keys() == state_b["slots"].keys()
+    for slot in state_a["slots"]:
+        for x, y in zip(state_a["slots"][slot], state_b["slots"][slot], strict=True):
+            assert x.tobytes() == y.tobytes(), slot
+
+
+@needs_kernels
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("config", CONFIGS, ids=_ids)
+def test_kernel_updates_are_bit_identical_to_the_numpy_passes(
+    monkeypatch, config, dtype
+):
+    name, kwargs = config
+    grads = _grads(6)
+    _assert_identical(
+        _run(monkeypatch, True, name, kwargs, dtype, grads),
+        _run(monkeypatch, False, name, kwargs, dtype, grads),
+    )
+
+
+@needs_kernels
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("config", CONFIGS, ids=_ids)
+def test_kernel_updates_match_on_nan_inf_signed_zero_and_subnormals(
+    monkeypatch, config, dtype
+):
+    name, kwargs = config
+    grads = _grads(5, special=True)
+    with np.errstate(all="ignore"):
+        _assert_identical(
+            _run(monkeypatch, True, name, kwargs, dtype, grads, schedule=True),
+            _run(monkeypatch, False, name, kwargs, dtype, grads, schedule=True),
+        )
+
+
+def _uses_kernel(monkeypatch, name, param, grad):
+    """Whether step() on these arrays ran a kernel (spied), and the result."""
+    calls = []
+
+    class Spy:
+        def __getattr__(self, attr):
+            def call(*args):
+                calls.append(attr)
+                return getattr(KERNELS, attr)(*args)
+
+            return call
+
+    monkeypatch.setattr(optimizers, "_kernels", Spy())
+    optimizer = gn.optimizers.get(name)
+    try:
+        optimizer.step([(param, grad)])
+    finally:
+        monkeypatch.setattr(optimizers, "_kernels", KERNELS)
+    return calls
+
+
+@needs_kernels
+@pytest.mark.parametrize("name", ["sgd", "adam"])
+def test_arrays_a_kernel_cannot_take_fall_back_to_numpy_with_the_same_result(
+    monkeypatch, name
+):
+    base = np.arange(12.0, dtype=np.float32).reshape(3, 4) / 7
+    cases = {
+        "float16": (base.astype(np.float16), np.ones((3, 4), np.float16)),
+        "mixed dtypes": (base.copy(), np.ones((3, 4), np.float64)),
+        "strided view": (np.repeat(base, 2, axis=1)[:, ::2], np.ones((3, 4), "f4")),
+        "gradient is the parameter": (base.copy(), None),
+        "list gradient": (base.copy(), [[1.0] * 4] * 3),
+    }
+    for label, (param, grad) in cases.items():
+        if grad is None:
+            grad = param
+        reference_param = np.array(param)  # a contiguous copy
+        reference_grad = reference_param if grad is param else np.array(grad)
+        monkeypatch.setattr(optimizers, "_kernels", None)
+        gn.optimizers.get(name).step([(reference_param, reference_grad)])
+        monkeypatch.setattr(optimizers, "_kernels", KERNELS)
+        gn.optimizers.get(name).step([(param, grad)])
+        assert np.array(param).tobytes() == reference_param.tobytes(), label
+    # and plain float32 arrays do take the kernel
+    fine = _uses_kernel(monkeypatch, name, base.copy(), np.ones((3, 4), np.float32))
+    assert fine == [name]
+
+
+@needs_kernels
+def test_a_kernel_checks_every_argument_before_it_writes():
+    p = np.ones(6, np.float32)
+    g = np.full(6, 0.5, np.float32)
+    m, v = np.zeros(6, np.float32), np.zeros(6, np.float32)
+    bad = {
+        "m of another shape": dict(m=np.zeros((2, 3), np.float32)),
+        "v of another dtype": dict(v=np.zeros(6, np.float64)),
+        "v shorter": dict(v=np.zeros(5, np.float32)),
+        "read-only m": dict(m=np.zeros(6, np.float32)),
+        "v_max aliasing v": dict(v_max="v"),
+        "m not an array": dict(m=[0.0] * 6),
+    }
+    for label, change in bad.items():
+        args = dict(p=p, g=g, m=m.copy(), v=v.copy(), v_max=None)
+        args.update(change)
+        if label == "read-only m":
+            args["m"].flags.writeable = False
+        if args["v_max"] == "v":
+            args["v_max"] = args["v"]
+        before = [np.array(a).tobytes() for a in (args["p"], args["m"], args["v"])]
+        with pytest.raises(TypeError):
+            KERNELS.adam(
+                args["p"], args["g"], args["m"], args["v"], args["v_max"],
+                0.9, 0.999, 1e-8, 0.001, 0.0, None,
+            )  # fmt: skip
+        after = [np.array(a).tobytes() for a in (args["p"], args["m"], args["v"])]
+        assert before == after, label
+    with pytest.raises(TypeError, match="param"):
+        KERNELS.sgd(np.ones(3, np.int64), np.ones(3, np.int64), 0.1, 0.0)
+    with pytest.raises(TypeError, match="overlaps"):
+        KERNELS.sgd(p, p, 0.1, 0.0)
+
+
+@needs_kernels
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_training_is_bit_identical_with_and_without_kernels(monkeypatch, optimizer):
+    x, y = gn.datasets.two_spirals(n_samples=300, noise=0.1, seed=0)
+    runs = []
+    for kernels in (KERNELS, None):
+        monkeypatch.setattr(optimizers, "_kernels", kernels)
+        model = gn.Sequential(
+            [gn.Dense(2, 32, activation="relu"), gn.Dense(32, 2)], seed=3
+        )
+        model.compile(optimizer=optimizer, loss="categorical_crossentropy")
+        history = model.fit(x, y, epochs=3, batch_size=16)
+        runs.append(([w.tobytes() for w in model.get_weights()], history.history))
+    assert runs[0] == runs[1]
+
+
+def test_glassnet_pure_numpy_turns_the_kernels_off():
+    env = dict(os.environ, GLASSNET_PURE_NUMPY="1")
+    code = "import glassnet.optimizers as o; print(o._kernels is None)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True
+    )
+    assert result.stdout.strip() == "True", result.stderr
