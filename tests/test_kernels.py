@@ -61,7 +61,8 @@ def _run(monkeypatch, use_kernels, name, kwargs, dtype, grads, lr=0.05, schedule
     optimizer = gn.optimizers.get({"name": name, "learning_rate": 0.1, **kwargs})
     optimizer.learning_rate = learning_rate
     for step_grads in grads:
-        optimizer.step(list(zip(params, [g.astype(dtype) for g in step_grads])))
+        pairs = zip(params, [g.astype(dtype) for g in step_grads], strict=True)
+        optimizer.step(list(pairs))
     return params, optimizer.get_state()
 
 
