@@ -1,7 +1,8 @@
-"""The compiled update loops (glassnet._kernels) against the NumPy passes.
+"""The compiled loops (glassnet._kernels) against the NumPy passes.
 
 optimizers.py runs each update as NumPy passes; when the optional C extension is
-built, SGD, momentum SGD, Adam and AdamW run it as one fused loop instead. The
+built, SGD, momentum SGD, Adam and AdamW run it as one fused loop instead, and so
+does ReLU's backward product. The
 loops promise the *same* operations in the same order and dtype, so every test
 here demands bit-identical parameters and state from the two paths (the NumPy
 path is itself checked against torch.optim in test_optimizers.py), including
@@ -18,9 +19,9 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet import optimizers
+from glassnet import _fused, activations, optimizers
 
-KERNELS = optimizers._kernels
+KERNELS = _fused.KERNELS
 needs_kernels = pytest.mark.skipif(
     KERNELS is None,
     reason="glassnet._kernels was not built (no C compiler at install time) "
@@ -212,6 +213,7 @@ def test_training_is_bit_identical_with_and_without_kernels(monkeypatch, optimiz
     runs = []
     for kernels in (KERNELS, None):
         monkeypatch.setattr(optimizers, "_kernels", kernels)
+        monkeypatch.setattr(activations, "_kernels", kernels)
         model = gn.Sequential(
             [gn.Dense(2, 32, activation="relu"), gn.Dense(32, 2)], seed=3
         )
@@ -223,8 +225,43 @@ def test_training_is_bit_identical_with_and_without_kernels(monkeypatch, optimiz
 
 def test_glassnet_pure_numpy_turns_the_kernels_off():
     env = dict(os.environ, GLASSNET_PURE_NUMPY="1")
-    code = "import glassnet.optimizers as o; print(o._kernels is None)"
+    code = (
+        "import glassnet.optimizers as o, glassnet.activations as a; "
+        "print(o._kernels is None and a._kernels is None)"
+    )
     result = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True
     )
     assert result.stdout.strip() == "True", result.stderr
+
+
+@needs_kernels
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_backward_kernel_is_bit_identical_to_the_mask_product(monkeypatch, dtype):
+    rng = np.random.default_rng(3)
+    special = [0.0, -0.0, np.inf, -np.inf, np.nan, 1e-41, -1e-41, 1e-310]
+    x = np.concatenate([rng.standard_normal(992), special]).astype(dtype)
+    g = np.concatenate([rng.standard_normal(992), special[::-1]]).astype(dtype)
+    x, g = x.reshape(-1, 5), rng.permutation(g).reshape(-1, 5)
+    results = []
+    for kernels in (KERNELS, None):
+        monkeypatch.setattr(activations, "_kernels", kernels)
+        relu = gn.activations.get("relu")
+        relu.forward(x.copy())
+        out = np.empty_like(g)
+        with np.errstate(invalid="ignore"):
+            results.append(relu.backward(g, out=out).tobytes())
+    assert results[0] == results[1]
+    # the reference written out: g · (x > 0), NaN · 0 and ∞ · 0 included
+    with np.errstate(invalid="ignore"):
+        expected = g * (np.maximum(x, 0) > 0).astype(dtype)
+    assert results[0] == expected.tobytes()
+
+
+@needs_kernels
+def test_relu_backward_into_its_own_gradient_buffer_falls_back_to_numpy():
+    relu = gn.activations.get("relu")
+    relu.forward(np.array([-1.0, 2.0, 0.5], np.float32))
+    g = np.array([3.0, 4.0, -5.0], np.float32)
+    assert relu.backward(g, out=g) is g
+    np.testing.assert_array_equal(g, [0.0, 4.0, -5.0])

@@ -1,5 +1,6 @@
 /*
- * glassnet._kernels: the optimizer updates as single fused loops (optional).
+ * glassnet._kernels: the optimizer updates, and ReLU's backward pass, as single
+ * fused loops (optional).
  *
  * optimizers.py writes every update as a sequence of NumPy passes
  * (m *= b1; tmp = d*(1-b1); m += tmp; ...). Adam needs twelve of them, each one a
@@ -122,6 +123,19 @@
             p[i] = pi - step * scale;                                            \
         }                                                                        \
     }
+
+#define GN_DEFINE_RELU(T, SUFFIX)                                                 \
+    GN_CLONES static void relu_backward_##SUFFIX(const T *gy, const T *y, T *out, \
+                                                 Py_ssize_t n)                   \
+    {                                                                            \
+        /* NumPy: grad_y * (y > 0), the bool mask cast to 1 or 0 and multiplied  \
+         * (so -2 * 0 is -0.0 and inf * 0 is NaN, as there) */                   \
+        for (Py_ssize_t i = 0; i < n; i++)                                       \
+            out[i] = gy[i] * (y[i] > (T)0 ? (T)1 : (T)0);                        \
+    }
+
+GN_DEFINE_RELU(float, f32)
+GN_DEFINE_RELU(double, f64)
 
 GN_DEFINE_LOOPS(float, f32, sqrtf)
 GN_DEFINE_LOOPS(double, f64, sqrt)
@@ -322,7 +336,37 @@ py_adam(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+PyDoc_STRVAR(relu_backward_doc,
+"relu_backward(grad_y, y, out)\n--\n\n"
+"out = grad_y * (y > 0), as ReLU._derivative_times's NumPy pass (one loop, no\n"
+"bool temporary).");
+
+static PyObject *
+py_relu_backward(PyObject *self, PyObject *args)
+{
+    PyObject *go, *yo, *oo;
+    if (!PyArg_ParseTuple(args, "OOO:relu_backward", &go, &yo, &oo)) return NULL;
+    Buffers bufs = {.count = 0};
+    void *out = take(&bufs, oo, "out", 1);
+    if (!out) return NULL;
+    void *gy = take(&bufs, go, "grad_y", 0);
+    if (!gy) return NULL;
+    void *y = take(&bufs, yo, "y", 0);
+    if (!y) return NULL;
+    Py_ssize_t n = bufs.n;
+    char f = bufs.format;
+    Py_BEGIN_ALLOW_THREADS
+    if (f == 'f')
+        relu_backward_f32(gy, y, out, n);
+    else
+        relu_backward_f64(gy, y, out, n);
+    Py_END_ALLOW_THREADS
+    release(&bufs);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
+    {"relu_backward", py_relu_backward, METH_VARARGS, relu_backward_doc},
     {"sgd", py_sgd, METH_VARARGS, sgd_doc},
     {"sgd_momentum", py_momentum, METH_VARARGS, momentum_doc},
     {"adam", py_adam, METH_VARARGS, adam_doc},
@@ -332,7 +376,7 @@ static PyMethodDef methods[] = {
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT,
     "glassnet._kernels",
-    "Fused optimizer updates, bit-identical to the NumPy passes in optimizers.py.",
+    "Fused optimizer updates and ReLU backward, bit-identical to the NumPy passes.",
     -1,
     methods,
 };

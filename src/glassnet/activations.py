@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from glassnet import _fused
 from glassnet._registry import Configurable, Registry
 from glassnet._validation import check_finite_number, describe
 
@@ -223,6 +224,9 @@ class Tanh(ActivationFunction):
         return _times(grad_y, derivative, out)
 
 
+_kernels = _fused.KERNELS  # ReLU's backward loop (None: NumPy only)
+
+
 class ReLU(ActivationFunction):
     """max(x, 0); the derivative is 1 where the cached output is > 0, else 0.
 
@@ -253,6 +257,13 @@ class ReLU(ActivationFunction):
         return np.maximum(x, zeros, out=out)
 
     def _derivative_times(self, grad_y, out):
+        kernels = _kernels
+        if kernels is not None and out is not None:
+            try:  # the same product in one loop, without the mask (glassnet._fused)
+                kernels.relu_backward(grad_y, self._y, out)
+                return out
+            except _fused.REFUSED:
+                pass
         # a bool mask (1 byte per element) is the cheapest temporary here
         return np.multiply(grad_y, self._y > 0, out=out)
 

@@ -29,12 +29,12 @@ layer setting (``Dense(l2=...)``), and reduce-on-plateau is a callback.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Union
 
 import numpy as np
 
+from glassnet import _fused
 from glassnet._validation import (
     check_array,
     check_finite_number,
@@ -54,22 +54,11 @@ from glassnet.schedules import (
     schedule_names,
 )
 
-# The fused loops of _kernels.c: the same operations in the same order and dtype as
-# the NumPy passes below, one trip through memory instead of up to twelve (Adam).
-# Optional: absent when no C compiler was there at install time, and ignored
-# with GLASSNET_PURE_NUMPY=1. The NumPy passes are the reference and the fallback.
-if os.environ.get("GLASSNET_PURE_NUMPY", "") in ("", "0"):
-    try:
-        from glassnet import _kernels
-    except ImportError:  # pragma: no cover - depends on the install
-        _kernels = None
-else:
-    _kernels = None
-
-# What a kernel raises when it can't take the arrays (a dtype other than
-# float32/float64, mixed dtypes or shapes, not C-contiguous, read-only,
-# overlapping): nothing was changed, and the NumPy passes do the update instead.
-_KERNEL_REFUSALS = TypeError
+# The fused loops of _kernels.c (see glassnet._fused): the same operations in the
+# same order and dtype as the NumPy passes below, in one trip through memory
+# instead of up to twelve (Adam). None when not built or GLASSNET_PURE_NUMPY=1.
+_kernels = _fused.KERNELS
+_KERNEL_REFUSALS = _fused.REFUSED
 
 __all__ = [
     "SGD",

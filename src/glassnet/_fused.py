@@ -1,0 +1,35 @@
+"""The optional compiled loops of ``_kernels.c``, or None.
+
+``glassnet._kernels`` runs a few hot elementwise sequences (the SGD, momentum and
+Adam/AdamW updates, ReLU's backward pass) as one loop each: the same operations,
+in the same order and dtype, as the NumPy passes written beside each call, so the
+numbers are bit-identical and the NumPy code stays the readable reference.
+
+``pip install`` builds the extension when a C compiler is there and skips it
+otherwise; then ``KERNELS`` is None and the NumPy passes run. Setting the
+environment variable ``GLASSNET_PURE_NUMPY=1`` before importing glassnet ignores a
+built extension (to compare the two paths, or to rule the extension out).
+"""
+
+from __future__ import annotations
+
+import os
+from types import ModuleType
+
+
+def _load() -> ModuleType | None:
+    if os.environ.get("GLASSNET_PURE_NUMPY", "") not in ("", "0"):
+        return None
+    try:
+        from glassnet import _kernels
+    except ImportError:  # pragma: no cover - depends on the install
+        return None
+    return _kernels
+
+
+KERNELS = _load()
+
+# What a kernel raises when it can't take the arrays (a dtype other than
+# float32/float64, mixed dtypes or shapes, not C-contiguous, read-only,
+# overlapping): it changed nothing, and the caller runs its NumPy passes instead.
+REFUSED = TypeError
