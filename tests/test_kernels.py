@@ -265,3 +265,67 @@ def test_relu_backward_into_its_own_gradient_buffer_falls_back_to_numpy():
     g = np.array([3.0, 4.0, -5.0], np.float32)
     assert relu.backward(g, out=g) is g
     np.testing.assert_array_equal(g, [0.0, 4.0, -5.0])
+
+
+@needs_kernels
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(37, 11), (11,), (3, 4, 11), (0, 11)])
+def test_bias_relu_kernel_matches_the_add_then_maximum_passes(
+    monkeypatch, dtype, shape
+):
+    rng = np.random.default_rng(5)
+    z = rng.standard_normal(shape).astype(dtype)
+    bias = rng.standard_normal(11).astype(dtype)
+    if z.size:
+        flat = z.reshape(-1)
+        flat[:6] = [np.nan, np.inf, -np.inf, -0.0, 1e-41, -1e-41]
+        bias[:2] = [0.0, -np.inf]
+    results = []
+    for kernels in (KERNELS, None):
+        monkeypatch.setattr(activations, "_kernels", kernels)
+        relu = gn.activations.get("relu")
+        out = z.copy()
+        with np.errstate(invalid="ignore"):
+            y = relu.forward_biased(out, bias.reshape(1, -1) if z.ndim > 1 else bias)
+        assert y is out and relu._y is out  # in place, and cached for backward
+        results.append(out)
+    # equal values, NaN where NumPy has NaN; the sign of a zero may differ from
+    # NumPy builds whose scalar loop keeps -0.0 (its SIMD loop gives +0.0, as here)
+    np.testing.assert_array_equal(results[0], results[1], strict=True)
+    with np.errstate(invalid="ignore"):
+        expected = np.maximum(z + bias, 0)
+    np.testing.assert_array_equal(results[0], expected)
+
+
+@needs_kernels
+def test_bias_relu_kernel_refuses_a_bias_that_does_not_fit():
+    z = np.zeros((4, 5), np.float32)
+    for bias in (
+        np.zeros(4, np.float32),  # wrong length
+        np.zeros(5, np.float64),  # other dtype
+        np.zeros((2, 5), np.float32),  # not one row
+        z[0],  # overlaps z
+    ):
+        with pytest.raises(TypeError, match="bias"):
+            KERNELS.bias_relu(z, bias)
+    assert not z.any()
+
+
+@needs_kernels
+def test_dense_training_forward_uses_the_fused_bias_relu(monkeypatch):
+    # Dense(relu).forward in training equals the predict path's add-then-maximum
+    layer = gn.Dense(6, 4, activation="relu")
+    layer.build(np.random.default_rng(0), np.dtype("float32"))
+    layer.params["b"][:] = [0.5, -0.5, 0.0, 2.0]
+    x = np.random.default_rng(1).standard_normal((9, 6)).astype(np.float32)
+    calls = []
+
+    class Spy:
+        def __getattr__(self, name):
+            calls.append(name)
+            return getattr(KERNELS, name)
+
+    monkeypatch.setattr(activations, "_kernels", Spy())
+    trained = layer.forward(x).copy()
+    assert "bias_relu" in calls
+    np.testing.assert_array_equal(trained, layer.forward(x, training=False))

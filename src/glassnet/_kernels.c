@@ -134,8 +134,26 @@
             out[i] = gy[i] * (y[i] > (T)0 ? (T)1 : (T)0);                        \
     }
 
+#define GN_DEFINE_BIAS_RELU(T, SUFFIX)                                            \
+    GN_CLONES static void bias_relu_##SUFFIX(T *z, const T *b, Py_ssize_t rows,   \
+                                             Py_ssize_t cols)                    \
+    {                                                                            \
+        /* NumPy: z += b (rounded), then maximum(z, zeros): NaN stays NaN, and a  \
+         * -0.0 becomes +0.0 (its SIMD max returns the second operand on ties)    \
+         */                                                                      \
+        for (Py_ssize_t r = 0; r < rows; r++) {                                  \
+            T *row = z + r * cols;                                               \
+            for (Py_ssize_t j = 0; j < cols; j++) {                              \
+                T x = row[j] + b[j];                                             \
+                row[j] = x != x ? x : (x > (T)0 ? x : (T)0);                     \
+            }                                                                    \
+        }                                                                        \
+    }
+
 GN_DEFINE_RELU(float, f32)
 GN_DEFINE_RELU(double, f64)
+GN_DEFINE_BIAS_RELU(float, f32)
+GN_DEFINE_BIAS_RELU(double, f64)
 
 GN_DEFINE_LOOPS(float, f32, sqrtf)
 GN_DEFINE_LOOPS(double, f64, sqrt)
@@ -365,7 +383,63 @@ py_relu_backward(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+PyDoc_STRVAR(bias_relu_doc,
+"bias_relu(z, bias)\n--\n\n"
+"z = maximum(z + bias, 0) in place, bias broadcast over z's rows (its last axis),\n"
+"as Dense's np.add then ReLU's np.maximum (one loop instead of two).");
+
+static PyObject *
+py_bias_relu(PyObject *self, PyObject *args)
+{
+    PyObject *zo, *bo;
+    if (!PyArg_ParseTuple(args, "OO:bias_relu", &zo, &bo)) return NULL;
+    Buffers bufs = {.count = 0};
+    void *z = take(&bufs, zo, "z", 1);
+    if (!z) return NULL;
+    const Py_buffer *zv = &bufs.views[0];
+    Py_ssize_t cols = zv->ndim ? zv->shape[zv->ndim - 1] : 1;
+    Py_ssize_t rows = cols ? bufs.n / cols : 0;
+    /* the bias: its own shape (n,) or (1, n), so not through take()'s shape rule */
+    Py_buffer *bv = &bufs.views[bufs.count];
+    if (PyObject_GetBuffer(bo, bv, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
+        PyErr_Clear();
+        PyErr_SetString(PyExc_TypeError, "bias: a C-contiguous float buffer is needed");
+        release(&bufs);
+        return NULL;
+    }
+    bufs.count++;
+    const char *bl = (const char *)bv->buf, *zl = (const char *)zv->buf;
+    int ok = bv->format && (bv->format[0] == bufs.format ||
+                            ((bv->format[0] == '=' || bv->format[0] == '@') &&
+                             bv->format[1] == bufs.format)) &&
+             bv->itemsize == zv->itemsize && bv->len / bv->itemsize == cols &&
+             (bv->ndim == 1 || (bv->ndim == 2 && bv->shape[0] == 1)) &&
+             !(bv->len && zv->len && bl < zl + zv->len && zl < bl + bv->len);
+    if (ok) {
+        const char *f = bv->format[0] == '=' || bv->format[0] == '@' ? bv->format + 1
+                                                                       : bv->format;
+        ok = f[1] == '\0';
+    }
+    if (!ok || zv->ndim < 1) {
+        PyErr_SetString(PyExc_TypeError, "bias: one float row matching z's last axis, "
+                        "of z's dtype, not overlapping z, is needed");
+        release(&bufs);
+        return NULL;
+    }
+    const void *b = bv->buf;
+    char f = bufs.format;
+    Py_BEGIN_ALLOW_THREADS
+    if (f == 'f')
+        bias_relu_f32(z, b, rows, cols);
+    else
+        bias_relu_f64(z, b, rows, cols);
+    Py_END_ALLOW_THREADS
+    release(&bufs);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
+    {"bias_relu", py_bias_relu, METH_VARARGS, bias_relu_doc},
     {"relu_backward", py_relu_backward, METH_VARARGS, relu_backward_doc},
     {"sgd", py_sgd, METH_VARARGS, sgd_doc},
     {"sgd_momentum", py_momentum, METH_VARARGS, momentum_doc},

@@ -113,6 +113,16 @@ class ActivationFunction(Configurable):
             )
         return self._derivative_times(np.asarray(grad_y), out)
 
+    def forward_biased(self, z: np.ndarray, bias: np.ndarray) -> np.ndarray:
+        """``forward(z + bias, out=z)``: Dense's training path, in place in ``z``.
+
+        ``z`` is a float buffer the caller owns (overwritten with the activations,
+        which are cached like :meth:`forward`'s); ``bias`` broadcasts over its rows.
+        :class:`ReLU` runs both steps as one compiled loop when it can.
+        """
+        np.add(z, bias, out=z)
+        return self.forward(z, out=z)
+
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """The function alone: returns a new array and caches nothing."""
         return self._apply(_as_float(x), None)
@@ -255,6 +265,18 @@ class ReLU(ActivationFunction):
                 return np.maximum(x, 0, out=out)
             zeros = self._zeros = np.zeros(x.shape[-1], x.dtype)
         return np.maximum(x, zeros, out=out)
+
+    def forward_biased(self, z: np.ndarray, bias: np.ndarray) -> np.ndarray:
+        kernels = _kernels
+        if kernels is not None:
+            try:  # z + bias, then max(·, 0), in one loop (glassnet._fused)
+                kernels.bias_relu(z, bias)
+            except _fused.REFUSED:
+                pass
+            else:
+                self._y = z
+                return z
+        return super().forward_biased(z, bias)
 
     def _derivative_times(self, grad_y, out):
         kernels = _kernels

@@ -322,13 +322,18 @@ class Dense(Layer):
             np.dot(x, self.params["W"], out=out)
         except ValueError:  # x of another dtype (or not 2-D): the general path
             np.matmul(x, self.params["W"], out=out)
+        act = self._act
         if self.use_bias:
             b = self.params["b"]
             if b is not self._b:  # a 2-D view adds faster than broadcasting 1-D
                 self._b, self._b_row = b, b.reshape(1, -1)
-            np.add(out, self._b_row if out.ndim > 1 else b, out=out)
-        if self._act is not None:
-            self._act.forward(out, out=out)  # caches its output: out itself
+            bias = self._b_row if out.ndim > 1 else b
+            if act is not None:  # f(out + b) into out; caches its output: out
+                act.forward_biased(out, bias)
+            else:
+                np.add(out, bias, out=out)
+        elif act is not None:
+            act.forward(out, out=out)  # caches its output: out itself
         self.inputs = x
         self.outputs = out
         self._work = work
