@@ -389,9 +389,37 @@ def environment(with_blas: bool = True) -> str:
     )
     env = ", ".join(f"{k}={os.environ.get(k, '(unset)')}" for k in OPENBLAS_VARS)
     lines.append(f"env: {env}")
+    lines.append(f"glassnet compiled loops: {compiled_loops()}")
     if with_blas:
         lines += [f"blas: {entry}" for entry in blas_info()]
     return "\n".join(lines)
+
+
+def compiled_loops() -> str:
+    """Whether glassnet's optional compiled loops (``glassnet._kernels``) are in use.
+
+    ``on (glassnet._kernels, <file>)``, or ``off (<why>)``: the environment
+    variable ``GLASSNET_PURE_NUMPY`` set, or the extension not built (``pip
+    install`` skips it without a C compiler). Either way the numbers are the same;
+    only the optimizer updates and ReLU's passes are slower without it.
+    """
+    try:
+        from glassnet import _fused
+    except ImportError as error:  # an older glassnet, or none importable
+        return f"unknown (glassnet._fused not importable: {error})"
+    kernels = _fused.KERNELS
+    if kernels is not None:
+        return f"on (glassnet._kernels, {Path(kernels.__file__).name})"
+    flag = os.environ.get("GLASSNET_PURE_NUMPY", "")
+    if flag not in ("", "0"):
+        return f"off (GLASSNET_PURE_NUMPY={flag})"
+    try:
+        from glassnet import _kernels  # noqa: F401
+    except ImportError as error:
+        if "_kernels" in str(error) and "cannot import name" in str(error):
+            return "off (not built: no C compiler at install time?)"
+        return f"off (glassnet._kernels does not load: {error})"[:200]
+    return "off (glassnet._fused.KERNELS is None)"
 
 
 def blas_info() -> list[str]:

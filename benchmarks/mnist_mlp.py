@@ -10,6 +10,12 @@ implementation). Neither is the faster one for every optimizer (fused wins for
 Adam, the default for SGD here), so the PyTorch target is judged against whichever
 of the two has the lower median in this run; both ratios are printed.
 
+glassnet also runs a second time as "glassnet (pure NumPy)": the same training with
+its optional compiled loops (``glassnet._kernels``: the optimizer updates and ReLU's
+passes) switched off for that contender's epochs only, to show what they
+contribute. Its ratios are information; the targets are judged on ``glassnet`` as
+installed. It is skipped (with a note) when the compiled loops are off anyway.
+
     python benchmarks/mnist_mlp.py                 # the full run (a few minutes)
     python benchmarks/mnist_mlp.py --quick         # a smoke run on 512 rows
     python benchmarks/mnist_mlp.py --unset-openblas-env   # the same, in a child process
@@ -30,7 +36,14 @@ import _common as c
 SIZES = (784, 256, 128, 10)
 BATCH = 128
 LEARNING_RATES = {"sgd": 0.1, "adam": 1e-3}
-CONTENDERS = ("glassnet", "torch", "torch_default", "sklearn", "floor")
+CONTENDERS = (
+    "glassnet",
+    "glassnet_numpy",
+    "torch",
+    "torch_default",
+    "sklearn",
+    "floor",
+)
 # Verdicts only against the strongest peers; torch_default is information.
 TARGETS = {"torch": 0.80, "sklearn": 0.60, "floor": 1.3}
 INFO = {
@@ -79,6 +92,43 @@ def make_glassnet(X, y, optimizer: str, seed: int = 0):
 
     def epoch() -> None:
         model.fit(X, y, epochs=1, batch_size=BATCH, shuffle=True, verbose=0)
+
+    return epoch
+
+
+def make_glassnet_numpy(X, y, optimizer: str, seed: int = 0):
+    """glassnet's epoch with the compiled loops off: the NumPy passes only.
+
+    glassnet's modules (``optimizers``, ``activations``) look their ``_kernels``
+    attribute up on every call, so setting it to None for the duration of this
+    contender's epoch (and putting it back afterwards, whatever happens) runs
+    exactly the pure NumPy path, bit-identical, while the other contenders keep
+    the compiled loops. Any other glassnet module that holds the same kernels
+    under that name is switched off too.
+    """
+    from glassnet import _fused, activations, optimizers
+
+    inner = make_glassnet(X, y, optimizer, seed)
+    kernels = _fused.KERNELS
+    modules = [optimizers, activations]
+    modules += [
+        m
+        for name, m in list(sys.modules.items())
+        if name.startswith("glassnet.")
+        and m not in modules
+        and kernels is not None
+        and getattr(m, "_kernels", None) is kernels
+    ]
+
+    def epoch() -> None:
+        saved = [m._kernels for m in modules]
+        try:
+            for m in modules:
+                m._kernels = None
+            inner()
+        finally:
+            for m, before in zip(modules, saved, strict=True):
+                m._kernels = before
 
     return epoch
 
@@ -146,6 +196,7 @@ def make_torch_default(X, y, optimizer: str, seed: int = 0):
 
 MAKERS = {
     "glassnet": make_glassnet,
+    "glassnet_numpy": make_glassnet_numpy,
     "torch": make_torch,
     "torch_default": make_torch_default,
     "sklearn": make_sklearn,
@@ -153,6 +204,7 @@ MAKERS = {
 }
 LABELS = {
     "glassnet": "glassnet",
+    "glassnet_numpy": "glassnet (pure NumPy)",
     "torch": "PyTorch (fused)",
     "torch_default": "PyTorch (default optim)",
     "sklearn": "scikit-learn",
@@ -230,11 +282,8 @@ def report(results, source: str, unset: bool = False, torch_impl: str = "fused")
                     judged,
                 ]
             )
-        torches = [
-            res[n] for n in ("torch", "torch_default") if isinstance(res.get(n), list)
-        ]
-        if isinstance(gn, list) and torches:
-            fastest = min(torches, key=c.med)
+        fastest = faster_torch(res)
+        if isinstance(gn, list) and fastest is not None:
             value = c.ratio(gn, fastest)
             ratio_rows.append(
                 [
@@ -245,6 +294,7 @@ def report(results, source: str, unset: bool = False, torch_impl: str = "fused")
                     c.verdict(value, targets["torch"]),
                 ]
             )
+        ratio_rows += numpy_rows(optimizer, res, names_of)
         if isinstance(gn, list) and isinstance(res.get("floor"), list):
             share = c.ratio(res["floor"], gn)
             ratio_rows.append(
@@ -274,11 +324,65 @@ def report(results, source: str, unset: bool = False, torch_impl: str = "fused")
     return "\n".join(out)
 
 
+def faster_torch(res) -> list[float] | None:
+    """The times of whichever PyTorch contender has the lower median, or None."""
+    torches = [
+        res[n] for n in ("torch", "torch_default") if isinstance(res.get(n), list)
+    ]
+    return min(torches, key=c.med) if torches else None
+
+
+def numpy_rows(optimizer: str, res, names_of: dict[str, str]) -> list[list[str]]:
+    """Information rows for glassnet with its compiled loops off (no targets)."""
+    pure = res.get("glassnet_numpy")
+    if not isinstance(pure, list):
+        return []
+    label = names_of["glassnet_numpy"]
+    peers = [
+        ("faster PyTorch", faster_torch(res)),
+        (names_of["sklearn"], res.get("sklearn")),
+        (names_of["floor"], res.get("floor")),
+    ]
+    rows = []
+    for peer_label, peer in peers:
+        if isinstance(peer, list):
+            rows.append(
+                [
+                    optimizer_label(optimizer),
+                    f"{label} / {peer_label}",
+                    f"{c.ratio(pure, peer):.2f}×",
+                    f"{min(pure) / min(peer):.2f}×",
+                    "info (targets are judged on glassnet)",
+                ]
+            )
+    gn = res.get("glassnet")
+    if isinstance(gn, list):
+        rows.append(
+            [
+                optimizer_label(optimizer),
+                f"compiled loops speed-up ({label} / glassnet)",
+                f"{c.ratio(pure, gn):.2f}×",
+                f"{min(pure) / min(gn):.2f}×",
+                "info (> 1: the compiled loops save time)",
+            ]
+        )
+    return rows
+
+
 def optimizer_label(name: str) -> str:
     return {
         "sgd": f"SGD({LEARNING_RATES['sgd']:g})",
         "adam": f"Adam({LEARNING_RATES['adam']:g})",
     }[name]
+
+
+def compiled_loops_on() -> bool:
+    """True when glassnet loaded its optional compiled loops (glassnet._kernels)."""
+    try:
+        from glassnet._fused import KERNELS
+    except ImportError:  # a glassnet without them
+        return False
+    return KERNELS is not None
 
 
 def run_without_openblas_env(argv) -> int:
@@ -308,18 +412,30 @@ def main(argv=None) -> int:
     if args.unset_openblas_env:
         return run_without_openblas_env(argv)
     X, y, _, _, source = c.load_mnist(n_train=args.n_train, generated=args.quick)
-    if "torch" in args.contenders:
+    chosen = args.contenders.split(",")
+    if "torch" in chosen or "torch_default" in chosen:
         c.import_torch()
-    if "sklearn" in args.contenders:
+    if "sklearn" in chosen:
         import sklearn  # noqa: F401  (so that its version is recorded)
-    if "glassnet" in args.contenders:
+    if "glassnet" in chosen or "glassnet_numpy" in chosen:
         import glassnet  # noqa: F401
+    skipped = ""
+    if "glassnet_numpy" in chosen and not compiled_loops_on():
+        # glassnet already runs the NumPy passes: a second run would time the same.
+        chosen.remove("glassnet_numpy")
+        args.contenders = ",".join(chosen)
+        skipped = (
+            f"note: {LABELS['glassnet_numpy']} skipped: glassnet's compiled loops "
+            f"are {c.compiled_loops()}, so glassnet itself is pure NumPy here"
+        )
     title = "MNIST MLP, seconds per epoch"
     if unset_label:
         title += " — OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for this process"
     c.banner(title)
     print(c.environment(), flush=True)
     print(f"OpenBLAS kernel in use: {c.openblas_architecture()}\n", flush=True)
+    if skipped:
+        print(skipped + "\n", flush=True)
     t0 = time.perf_counter()
     results = measure(args, X, y)
     print(report(results, source, unset=unset_label, torch_impl=args.torch_impl))

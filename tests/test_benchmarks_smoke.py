@@ -8,10 +8,12 @@ for its own script.
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytest.importorskip("torch")
@@ -63,7 +65,17 @@ def check(result, name):
     assert rc == 0, f"{name} exited with {rc}:\n{out}\n{err[-3000:]}"
     assert "|---" in out, f"{name} printed no table:\n{out}"
     assert "glassnet failed" not in out and "glassnet: failed" not in out, out
+    assert "glassnet (pure NumPy): failed" not in out, out
+    # every script's environment header says whether the compiled loops run
+    assert f"glassnet compiled loops: {compiled_state()}" in out, out
     return out
+
+
+def compiled_state() -> str:
+    """'on (glassnet._kernels, ' or 'off (', as seen by this same-env process."""
+    from glassnet._fused import KERNELS
+
+    return "on (glassnet._kernels, " if KERNELS is not None else "off ("
 
 
 def test_run_prints_mnist_and_article_tables_and_the_unset_openblas_rerun(runs):
@@ -74,6 +86,16 @@ def test_run_prints_mnist_and_article_tables_and_the_unset_openblas_rerun(runs):
     assert "PyTorch (fused) s/epoch" in out and "PyTorch (default optim) s/epoch" in out
     assert "glassnet / PyTorch (default optim)" in out
     assert "glassnet / faster PyTorch" in out
+    # glassnet with its compiled loops switched off: a contender with info rows
+    if compiled_state().startswith("on"):
+        assert "glassnet (pure NumPy) s/epoch" in out
+        for row in ("faster PyTorch", "scikit-learn", "matmul floor"):
+            assert f"| glassnet (pure NumPy) / {row} " in out
+        assert "compiled loops speed-up (glassnet (pure NumPy) / glassnet)" in out
+        assert "info (targets are judged on glassnet)" in out
+    else:
+        assert "glassnet (pure NumPy) skipped: glassnet's compiled loops are off" in out
+        assert "glassnet (pure NumPy) s/epoch" not in out
     assert "µs per sample step" in out and "glassnet demo" in out
     # the second MNIST run happens in a child without the two OPENBLAS_* variables
     assert "OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for this process" in out
@@ -110,3 +132,46 @@ def test_run_rejects_unknown_workloads():
     )
     assert done.returncode == 2
     assert "Received: bogus" in done.stderr
+
+
+class CountingKernels:
+    """Forwards to the compiled kernels and records the name of every call."""
+
+    def __init__(self, inner):
+        self.inner, self.calls = inner, []
+
+    def __getattr__(self, name):
+        fn = getattr(self.inner, name)
+
+        def counted(*args, **kwargs):
+            self.calls.append(name)
+            return fn(*args, **kwargs)
+
+        return counted
+
+
+def test_pure_numpy_contender_switches_the_compiled_loops_off_and_back(monkeypatch):
+    from glassnet import _fused, activations, optimizers
+
+    if _fused.KERNELS is None:
+        pytest.skip("glassnet._kernels not in use here")
+    monkeypatch.syspath_prepend(str(BENCH))
+    mnist_mlp = importlib.import_module("mnist_mlp")
+    spy = CountingKernels(_fused.KERNELS)
+    monkeypatch.setattr(optimizers, "_kernels", spy)
+    monkeypatch.setattr(activations, "_kernels", spy)
+    rng = np.random.default_rng(0)
+    X = rng.random((64, 784), dtype=np.float32)
+    y = rng.integers(0, 10, 64)
+
+    mnist_mlp.make_glassnet_numpy(X, y, "adam")()
+    assert spy.calls == []
+    assert optimizers._kernels is spy and activations._kernels is spy
+    # the same epoch as installed does reach the kernels (so the spy can see them)
+    mnist_mlp.make_glassnet(X, y, "adam")()
+    assert "adam" in spy.calls and "relu_backward" in spy.calls
+    # an epoch that raises puts the kernels back too
+    bad = mnist_mlp.make_glassnet_numpy(X[:, :10], y, "sgd")
+    with pytest.raises(ValueError):
+        bad()
+    assert optimizers._kernels is spy and activations._kernels is spy
