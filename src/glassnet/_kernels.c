@@ -18,8 +18,9 @@
  *
  * Each function validates every argument before touching any: C-contiguous
  * buffers of one float format ('f' or 'd') and one length, writable where
- * written, not overlapping. Anything else raises TypeError or BufferError and
- * changes nothing, and optimizers.py then runs its NumPy passes instead.
+ * written, not overlapping; scalars that are Python floats or ints. Anything
+ * else raises TypeError and changes nothing, and the caller then runs its NumPy
+ * passes instead.
  *
  * The extension is optional: `pip install` builds it when a C compiler is there
  * and skips it otherwise; GLASSNET_PURE_NUMPY=1 makes glassnet ignore it.
@@ -39,8 +40,16 @@
 #define GN_CLONES
 #endif
 
-/* NumPy's maximum: NaN if either side is NaN. */
-#define GN_MAXIMUM(a, b) ((a) != (a) ? (a) : ((b) != (b) ? (b) : ((a) >= (b) ? (a) : (b))))
+/* NumPy's maximum, to the bit: the first NaN if either side is NaN, and b when
+ * a == b (np.maximum(-0.0, +0.0) is +0.0 and np.maximum(+0.0, -0.0) is -0.0). */
+#define GN_MAXIMUM(a, b) ((a) != (a) ? (a) : ((b) != (b) ? (b) : ((a) > (b) ? (a) : (b))))
+
+/* NumPy's np.add(a, b) on two NaNs gives a's (x86 returns the first operand's
+ * payload and sign), but C lets the compiler swap an addition's operands (GCC
+ * did, in the float32 clones). Every a here comes out of arithmetic (a product,
+ * or the matmul that made z), so a NaN there is already quiet, as the sum would
+ * make it. */
+#define GN_ADD(a, b) ((a) != (a) ? (a) : (a) + (b))
 
 /* ---------------------------------------------------------------- the loops */
 
@@ -51,7 +60,7 @@
         if (use_wd) {                                                            \
             for (Py_ssize_t i = 0; i < n; i++) {                                 \
                 T d = p[i] * wd;                                                 \
-                d = d + g[i];                                                    \
+                d = GN_ADD(d, g[i]);                                             \
                 p[i] = p[i] - d * lr;                                            \
             }                                                                    \
         }                                                                        \
@@ -68,7 +77,7 @@
             T d = g[i];                                                          \
             if (use_wd) {                                                        \
                 d = p[i] * wd;                                                   \
-                d = d + g[i];                                                    \
+                d = GN_ADD(d, g[i]);                                             \
             }                                                                    \
             T bi;                                                                \
             if (fresh) {                                                         \
@@ -77,7 +86,7 @@
             else {                                                               \
                 bi = b[i] * mu;                                                  \
                 if (damp) d = d * keep;                                          \
-                bi = bi + d;                                                     \
+                bi = GN_ADD(bi, d);                                              \
             }                                                                    \
             b[i] = bi;                                                           \
             T pi = p[i];                                                         \
@@ -104,13 +113,13 @@
             }                                                                    \
             else if (use_wd) {                                                   \
                 d = pi * wd;                                                     \
-                d = d + g[i];                                                    \
+                d = GN_ADD(d, g[i]);                                             \
             }                                                                    \
             T mi = m[i] * b1;                                                    \
-            mi = mi + d * c1;                                                    \
+            mi = GN_ADD(mi, d * c1);                                             \
             T vi = v[i] * b2;                                                    \
             T dd = d * d;                                                        \
-            vi = vi + dd * c2;                                                   \
+            vi = GN_ADD(vi, dd * c2);                                            \
             m[i] = mi;                                                           \
             v[i] = vi;                                                           \
             if (vmax) {                                                          \
@@ -144,7 +153,7 @@
         for (Py_ssize_t r = 0; r < rows; r++) {                                  \
             T *row = z + r * cols;                                               \
             for (Py_ssize_t j = 0; j < cols; j++) {                              \
-                T x = row[j] + b[j];                                             \
+                T x = GN_ADD(row[j], b[j]);                                      \
                 row[j] = x != x ? x : (x > (T)0 ? x : (T)0);                     \
             }                                                                    \
         }                                                                        \
@@ -238,6 +247,30 @@ take(Buffers *bufs, PyObject *obj, const char *name, int writable)
     return view->buf;
 }
 
+/* A scalar argument: a Python float or int only (an O& converter). NumPy 2 rounds
+ * those to a float32 array's dtype (weak scalars, NEP 50), as the loops do; a NumPy
+ * float64 scalar (a float subclass) would make NumPy compute in float64 instead,
+ * and a np.float32 one differs again, so both are refused (TypeError: NumPy runs). */
+static int
+scalar(PyObject *obj, void *out)
+{
+    if (PyFloat_CheckExact(obj)) {
+        *(double *)out = PyFloat_AS_DOUBLE(obj);
+        return 1;
+    }
+    if (PyLong_CheckExact(obj)) {
+        double value = PyLong_AsDouble(obj);
+        if (!(value == -1.0 && PyErr_Occurred())) {
+            *(double *)out = value;
+            return 1;
+        }
+        PyErr_Clear(); /* OverflowError: let NumPy's passes say what they say */
+    }
+    PyErr_Format(PyExc_TypeError, "a Python float or int is needed as a scalar, "
+                 "got %.100s", Py_TYPE(obj)->tp_name);
+    return 0;
+}
+
 /* ---------------------------------------------------------- the functions */
 
 PyDoc_STRVAR(sgd_doc,
@@ -249,7 +282,8 @@ py_sgd(PyObject *self, PyObject *args)
 {
     PyObject *po, *go;
     double lr, wd;
-    if (!PyArg_ParseTuple(args, "OOdd:sgd", &po, &go, &lr, &wd)) return NULL;
+    if (!PyArg_ParseTuple(args, "OOO&O&:sgd", &po, &go, scalar, &lr, scalar, &wd))
+        return NULL;
     Buffers bufs = {.count = 0};
     void *p = take(&bufs, po, "param", 1);
     if (!p) return NULL;
@@ -278,8 +312,9 @@ py_momentum(PyObject *self, PyObject *args)
     PyObject *po, *go, *bo;
     double lr, mu, damp, wd;
     int nesterov, fresh;
-    if (!PyArg_ParseTuple(args, "OOOddddpp:sgd_momentum", &po, &go, &bo, &lr, &mu,
-                          &damp, &wd, &nesterov, &fresh))
+    if (!PyArg_ParseTuple(args, "OOOO&O&O&O&pp:sgd_momentum", &po, &go, &bo, scalar,
+                          &lr, scalar, &mu, scalar, &damp, scalar, &wd, &nesterov,
+                          &fresh))
         return NULL;
     Buffers bufs = {.count = 0};
     void *p = take(&bufs, po, "param", 1);
@@ -315,15 +350,13 @@ py_adam(PyObject *self, PyObject *args)
 {
     PyObject *po, *go, *mo, *vo, *xo, *decay_o;
     double b1, b2, eps, scale, wd;
-    if (!PyArg_ParseTuple(args, "OOOOOdddddO:adam", &po, &go, &mo, &vo, &xo, &b1,
-                          &b2, &eps, &scale, &wd, &decay_o))
+    if (!PyArg_ParseTuple(args, "OOOOOO&O&O&O&O&O:adam", &po, &go, &mo, &vo, &xo,
+                          scalar, &b1, scalar, &b2, scalar, &eps, scalar, &scale,
+                          scalar, &wd, &decay_o))
         return NULL;
     int decoupled = decay_o != Py_None;
     double decay = 1.0;
-    if (decoupled) {
-        decay = PyFloat_AsDouble(decay_o);
-        if (decay == -1.0 && PyErr_Occurred()) return NULL;
-    }
+    if (decoupled && !scalar(decay_o, &decay)) return NULL;
     Buffers bufs = {.count = 0};
     void *p = take(&bufs, po, "param", 1);
     if (!p) return NULL;
@@ -413,7 +446,9 @@ py_bias_relu(PyObject *self, PyObject *args)
                             ((bv->format[0] == '=' || bv->format[0] == '@') &&
                              bv->format[1] == bufs.format)) &&
              bv->itemsize == zv->itemsize && bv->len / bv->itemsize == cols &&
-             (bv->ndim == 1 || (bv->ndim == 2 && bv->shape[0] == 1)) &&
+             /* a (1, n) bias needs a z of 2+ dims: NumPy can't add it into (n,) */
+             (bv->ndim == 1 ||
+              (bv->ndim == 2 && bv->shape[0] == 1 && zv->ndim >= 2)) &&
              !(bv->len && zv->len && bl < zl + zv->len && zl < bl + bv->len);
     if (ok) {
         const char *f = bv->format[0] == '=' || bv->format[0] == '@' ? bv->format + 1
