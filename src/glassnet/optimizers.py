@@ -515,8 +515,13 @@ class SGD(Optimizer):
         if mu == 0.0:
             for (param, grad), tmp in zip(pairs, self._tmp, strict=True):
                 # (tmp has the shape the state was built for: a changed one is
-                # refused by the NumPy passes, with step's message)
-                if kernels is not None and param.shape == tmp.shape:
+                # refused by the NumPy passes, with step's message; and its dtype,
+                # which the passes round through, float64 tmp for float32 params)
+                if (
+                    kernels is not None
+                    and param.shape == tmp.shape
+                    and param.dtype == tmp.dtype
+                ):
                     try:
                         kernels.sgd(param, grad, lr, wd)
                         continue
