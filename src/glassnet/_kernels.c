@@ -40,16 +40,34 @@
 #define GN_CLONES
 #endif
 
+#if defined(__GNUC__)
+#define GN_INLINE static inline __attribute__((always_inline))
+#else
+#define GN_INLINE static inline
+#endif
+
 /* NumPy's maximum, to the bit: the first NaN if either side is NaN, and b when
  * a == b (np.maximum(-0.0, +0.0) is +0.0 and np.maximum(+0.0, -0.0) is -0.0). */
 #define GN_MAXIMUM(a, b) ((a) != (a) ? (a) : ((b) != (b) ? (b) : ((a) > (b) ? (a) : (b))))
 
 /* NumPy's np.add(a, b) on two NaNs gives a's (x86 returns the first operand's
  * payload and sign), but C lets the compiler swap an addition's operands (GCC
- * did, in the float32 clones). Every a here comes out of arithmetic (a product,
- * or the matmul that made z), so a NaN there is already quiet, as the sum would
- * make it. */
-#define GN_ADD(a, b) ((a) != (a) ? (a) : (a) + (b))
+ * did, in the float32 clones, to fold a load). So a NaN a is added to itself:
+ * a + a is a's NaN, quieted as np.add quiets it, whichever operand comes first.
+ * Written so, the select is between two plain values and the addition is not in
+ * a branch, so the loops still vectorize (`a != a ? a : a + b` did not: GCC does
+ * not speculate an addition that could raise an FP flag). */
+static inline float
+gn_add_f32(float a, float b)
+{
+    return a + (a != a ? a : b);
+}
+static inline double
+gn_add_f64(double a, double b)
+{
+    return a + (a != a ? a : b);
+}
+#define GN_ADD(a, b) _Generic((a), float: gn_add_f32, double: gn_add_f64)(a, b)
 
 /* ---------------------------------------------------------------- the loops */
 
@@ -101,9 +119,12 @@
         }                                                                        \
     }                                                                            \
                                                                                  \
-    GN_CLONES static void adam_##SUFFIX(                                         \
+    /* the loop, inlined with constant flags into each case below: GCC's own     \
+     * unswitching gives up on this many flags once NaN-exact additions are in */ \
+    GN_INLINE void adam_loop_##SUFFIX(                                           \
         T *p, const T *g, T *m, T *v, T *vmax, Py_ssize_t n, T b1, T c1, T b2,   \
-        T c2, T eps, T scale, T wd, int use_wd, T decay, int decoupled)          \
+        T c2, T eps, T scale, T wd, const int use_wd, T decay, const int decoupled, \
+        const int amsgrad)                                                       \
     {                                                                            \
         for (Py_ssize_t i = 0; i < n; i++) {                                     \
             T pi = p[i];                                                         \
@@ -122,7 +143,7 @@
             vi = GN_ADD(vi, dd * c2);                                            \
             m[i] = mi;                                                           \
             v[i] = vi;                                                           \
-            if (vmax) {                                                          \
+            if (amsgrad) {                                                       \
                 T top = vmax[i];                                                 \
                 vi = GN_MAXIMUM(top, vi);                                        \
                 vmax[i] = vi;                                                    \
@@ -131,6 +152,31 @@
             step = mi / step;                                                    \
             p[i] = pi - step * scale;                                            \
         }                                                                        \
+    }                                                                            \
+                                                                                 \
+    GN_CLONES static void adam_##SUFFIX(                                         \
+        T *p, const T *g, T *m, T *v, T *vmax, Py_ssize_t n, T b1, T c1, T b2,   \
+        T c2, T eps, T scale, T wd, int use_wd, T decay, int decoupled)          \
+    {                                                                            \
+        int ams = vmax != NULL;                                                  \
+        if (decoupled && ams)                                                    \
+            adam_loop_##SUFFIX(p, g, m, v, vmax, n, b1, c1, b2, c2, eps, scale,  \
+                               wd, 0, decay, 1, 1);                              \
+        else if (decoupled)                                                      \
+            adam_loop_##SUFFIX(p, g, m, v, vmax, n, b1, c1, b2, c2, eps, scale,  \
+                               wd, 0, decay, 1, 0);                              \
+        else if (use_wd && ams)                                                  \
+            adam_loop_##SUFFIX(p, g, m, v, vmax, n, b1, c1, b2, c2, eps, scale,  \
+                               wd, 1, decay, 0, 1);                              \
+        else if (use_wd)                                                         \
+            adam_loop_##SUFFIX(p, g, m, v, vmax, n, b1, c1, b2, c2, eps, scale,  \
+                               wd, 1, decay, 0, 0);                              \
+        else if (ams)                                                            \
+            adam_loop_##SUFFIX(p, g, m, v, vmax, n, b1, c1, b2, c2, eps, scale,  \
+                               wd, 0, decay, 0, 1);                              \
+        else                                                                     \
+            adam_loop_##SUFFIX(p, g, m, v, vmax, n, b1, c1, b2, c2, eps, scale,  \
+                               wd, 0, decay, 0, 0);                              \
     }
 
 #define GN_DEFINE_RELU(T, SUFFIX)                                                 \
