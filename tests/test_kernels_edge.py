@@ -578,3 +578,43 @@ def test_float32_parameters_given_to_a_state_built_for_float64_match_numpy(
         runs.append(p.tobytes())
     assert runs[0] == runs[1]
     assert spy.calls == [_kernel_of(name, kwargs)]  # the float64 step only
+
+
+# ------------------------------------------------------------- signaling NaNs
+def _snan(payload, dtype, negative=False):
+    # quiet bit clear, payload non-zero: a signaling NaN, which arithmetic quiets
+    if dtype is np.float64:
+        uint, exponent, sign = np.uint64, 0x7FF0000000000000, 1 << 63
+    else:
+        uint, exponent, sign = np.uint32, 0x7F800000, 1 << 31
+    return np.array([exponent | payload | (sign if negative else 0)], uint).view(dtype)[
+        0
+    ]
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=_ids)
+def test_signaling_nans_are_quieted_as_numpy_quiets_them(monkeypatch, config):
+    name, kwargs = config
+    f = np.float32
+
+    def make():
+        p = np.array([_nan(1, f), 1.0, _snan(2, f), 0.5, _snan(3, f, True)], f)
+        g = np.array([_snan(4, f), _snan(5, f, True), _nan(6, f), 0.5, _snan(7, f)], f)
+        return [p], [g]
+
+    calls = _compare(monkeypatch, name, kwargs, make, steps=2)
+    assert calls == [_kernel_of(name, kwargs)] * 2
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_bias_relu_quiets_signaling_nans_as_numpy(monkeypatch, dtype):
+    row = [_snan(1, dtype), 1.0, _nan(2, dtype), _snan(3, dtype, True)]
+    z0 = np.array([row], dtype)
+    bias = np.array([_nan(4, dtype), _snan(5, dtype), _snan(6, dtype), 2.0], dtype)
+    results = []
+    for kernels in (KERNELS, None):
+        z = z0.copy()
+        with np.errstate(invalid="ignore"):  # NumPy flags a signaling NaN
+            _forward_biased(monkeypatch, kernels, z, bias)
+        results.append(z.tobytes())
+    assert results[0] == results[1]
