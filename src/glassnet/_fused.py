@@ -31,5 +31,7 @@ KERNELS = _load()
 
 # What a kernel raises when it can't take the arrays (a dtype other than
 # float32/float64, mixed dtypes or shapes, not C-contiguous, read-only,
-# overlapping): it changed nothing, and the caller runs its NumPy passes instead.
+# overlapping; a scalar other than a Python float or int, e.g. np.float64, which
+# NumPy would compute with in float64): it changed nothing, and the caller runs its
+# NumPy passes instead.
 REFUSED = TypeError
