@@ -1,6 +1,6 @@
 /*
- * glassnet._kernels: the optimizer updates, and ReLU's backward pass, as single
- * fused loops (optional).
+ * glassnet._kernels: the optimizer updates and ReLU's two passes (bias + ReLU
+ * forward, the backward product), each as one fused loop (optional).
  *
  * optimizers.py writes every update as a sequence of NumPy passes
  * (m *= b1; tmp = d*(1-b1); m += tmp; ...). Adam needs twelve of them, each one a
