@@ -7,6 +7,10 @@ at any moment leaves either the old file or the complete new one, never a mixtur
 at worst a stray temporary file, which the next write of the same destination
 removes once it is old enough to belong to no live writer.
 
+A destination that is a symbolic link is followed: the file it points to is
+replaced (its temporary file sits in that file's folder, so the rename stays on one
+file system) and the link itself is left as it was.
+
 Used by model files (:mod:`glassnet.serialization`), downloads
 (:mod:`glassnet.datasets`), ``glassnet predict --out`` (:mod:`glassnet.cli`) and
 pictures (:mod:`glassnet.plotting`). A leaf module: it imports nothing from glassnet.
@@ -15,6 +19,7 @@ pictures (:mod:`glassnet.plotting`). A leaf module: it imports nothing from glas
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
 import re
@@ -116,6 +121,10 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> 
     same ``path`` (see :func:`remove_stale_temps`) are removed first. A device
     or a pipe (``/dev/null``, ``/dev/stdout``) is written into directly.
 
+    A symbolic link (or a chain of them) is followed: the file it finally names
+    is replaced, with its temporary file in that file's folder, and the link
+    stays a link to it. A dangling link creates the file it names.
+
     Parameters
     ----------
     path : str or os.PathLike
@@ -126,7 +135,10 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> 
     Raises
     ------
     IsADirectoryError, FileNotFoundError, PermissionError
-        When ``path`` is a folder, its folder does not exist or is not writable.
+        When ``path`` is a folder, its folder does not exist or is not writable
+        (for a link: the folder of the file it names).
+    OSError
+        When ``path`` is a symbolic link in a loop of links (``errno.ELOOP``).
 
     Example
     -------
@@ -140,12 +152,7 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> 
     shown = repr(str(path))
     if path.is_dir():
         raise IsADirectoryError(f"cannot write {shown}: it is a folder")
-    folder = path.parent
-    if not folder.is_dir():
-        raise FileNotFoundError(
-            f"cannot write {shown}: folder {str(folder)!r} does not exist"
-        )
-    if path.exists() and not path.is_file():
+    if path.exists() and (not path.is_file() or _is_stream_link(path)):
         # A device or a pipe (/dev/null, /dev/stdout, a FIFO): renaming over it
         # would replace the device itself; write into it instead. Built in
         # memory first: zip writers need a file that seeks and tells truly.
@@ -154,6 +161,17 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> 
         with open(path, "wb") as file:
             file.write(buffer.getvalue())
         return
+    if os.path.islink(path):
+        # Renaming over a link would replace the link, leaving the file it points
+        # to stale: replace that file, in its own folder, and keep the link.
+        target = _link_target(path)
+        shown = f"{shown} (a link to {str(target)!r})"
+        path = target
+    folder = path.parent
+    if not folder.is_dir():
+        raise FileNotFoundError(
+            f"cannot write {shown}: folder {str(folder)!r} does not exist"
+        )
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
     remove_stale_temps(path)
     try:
@@ -177,6 +195,43 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> 
             os.unlink(temp_name)
         raise
     _fsync_folder(folder)
+
+
+def _link_target(link: Path) -> Path:
+    """The file that the symbolic link ``link`` finally names (it may not exist)."""
+    target = Path(os.path.realpath(link))
+    if os.path.islink(target):  # realpath stops inside a loop of links
+        raise OSError(
+            errno.ELOOP,
+            f"cannot write {str(link)!r}: its symbolic links form a loop "
+            f"(through {str(target)!r})",
+        )
+    return target
+
+
+# A process's open files, as /dev/stdout and /dev/fd/N name them (Linux, BSD).
+_FD_FOLDER = re.compile(r"/proc/(?:self|thread-self|\d+)(?:/task/\d+)?/fd|/dev/fd")
+
+
+def _is_stream_link(path: Path) -> bool:
+    """Whether ``path`` reaches its file through an open descriptor (/dev/stdout).
+
+    ``--out /dev/stdout > preds.csv`` means "write into my standard output": the
+    file is written through the descriptor, never replaced by its name (realpath
+    would name the file, or a "pipe:[…]" that does not exist).
+    """
+    hop = os.fspath(path)
+    for _ in range(40):  # the kernel's own limit on links in a row
+        if not os.path.islink(hop):
+            return False
+        folder = os.path.realpath(os.path.dirname(hop) or ".")
+        if _FD_FOLDER.fullmatch(folder):
+            return True
+        try:
+            hop = os.path.join(os.path.dirname(hop), os.readlink(hop))
+        except OSError:
+            return False
+    return False
 
 
 def _fsync_folder(folder: Path) -> None:
