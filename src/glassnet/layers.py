@@ -155,6 +155,25 @@ def _activation_config(act: activations.ActivationFunction) -> str | dict:
     return {"name": act.name, **config} if config else act.name
 
 
+def _float_input(layer: Layer, x: Any) -> np.ndarray:
+    """``x`` (a list, integers, booleans) as an array of the layer's float dtype."""
+    try:
+        array = np.asarray(x)
+        # "O": numbers NumPy keeps as objects (ints beyond 64 bits, Decimal), but
+        # not None, which astype would silently turn into NaN
+        numbers = array.dtype.kind in "biuf" or (
+            array.dtype.kind == "O" and all(v is not None for v in array.flat)
+        )
+        if numbers:
+            return array.astype(layer.dtype)
+    except (TypeError, ValueError, OverflowError):  # ragged lists, non-numbers
+        pass
+    raise TypeError(
+        f"{layer!r} expects numbers: a float array, or a list or array of "
+        f"integers or floats. Received: {describe(x)}"
+    )
+
+
 def _initializer_name(identifier: Any, fn: Any) -> Any:
     """The registry name of an initializer when it has one, else what was given."""
     name = getattr(fn, "__name__", None)
@@ -489,7 +508,13 @@ class Dropout(Layer):
         self.rng = rng.spawn(1)[0]
 
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
-        """Apply a fresh random mask (``training=True``) or pass ``x`` through."""
+        """Apply a fresh random mask (``training=True``) or pass ``x`` through.
+
+        ``x`` may be a list or an integer array: it is converted to the layer's
+        dtype first (a float array is used as it is).
+        """
+        if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
+            x = _float_input(self, x)
         if not training or self.rate == 0.0:
             if training:
                 self.inputs = self.outputs = x
@@ -550,7 +575,13 @@ class Activation(Layer):
         self.activation = activations.get(activation)
 
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
-        """Apply the activation; with ``training=True`` cache for backward."""
+        """Apply the activation; with ``training=True`` cache for backward.
+
+        ``x`` may be a list or an integer array: it is converted to the layer's
+        dtype first (a float array is used as it is).
+        """
+        if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
+            x = _float_input(self, x)
         if not training:
             return self.activation(x)
         out = self._buffer(("out", x.shape), x.shape)
