@@ -94,7 +94,10 @@ def binary_model(work) -> Path:
     assert len(lines) == 30
     assert lines[0].startswith("Epoch 1/30 - loss: ")
     assert "val_accuracy: " in lines[-1]
-    assert "saved the model to binary.npz" in result.stdout
+    assert result.stdout == (
+        "task: binary, target 'label', 2 classes (no, yes); inferred, --task "
+        "overrides\nsaved the model to binary.npz\n"
+    )
     return work / "binary.npz"
 
 
@@ -294,6 +297,8 @@ def bad_files(work) -> Path:
     (folder / "nan.csv").write_text("a,b,label\n1,2,yes\n3,nan,no\n")
     (folder / "inf.csv").write_text("a,b,label\n1,2,yes\n-inf,4,no\n")
     (folder / "one.csv").write_text("a,b,label\n1,2,yes\n3,4,yes\n")
+    (folder / "two.csv").write_text("a,b,label\n1,2,yes\n3,4,no\n")
+    (folder / "one-row.csv").write_text("a,b,label\n1,2,3.5\n")
     (folder / "folder.csv").mkdir()
     return folder
 
@@ -373,6 +378,28 @@ MORE_TRAIN_REFUSALS = {
         ["binary.csv", "--hidden", "3000000,3000000"],
         r"not enough memory \(.*\); try smaller --hidden sizes or --batch-size",
     ),
+    # used to say "test_size must leave at least one sample ... Received:
+    # test_size=0.9", the library's argument, not the flag
+    "validation split holds out every row": (
+        ["bad/two.csv", "--validation-split", "0.9"],
+        "^glassnet: error: --validation-split 0.9 would hold out all 2 rows of "
+        "bad/two.csv, leaving none to train on; give at most 0.5, or 0 for no "
+        "validation$",
+    ),
+    # used to say "n_samples must be an integer >= 2. Received: n_samples=1"
+    "validation split of one row": (
+        ["bad/one-row.csv"],
+        "^glassnet: error: --validation-split 0.2: bad/one-row.csv has 1 row, too "
+        "few to hold any out; give --validation-split 0$",
+    ),
+    # used to say "a regression target must hold numbers. Received: array of
+    # shape (80,) and dtype <U3"
+    "task regression for text": (
+        ["binary.csv", "--task", "regression"],
+        "^glassnet: error: --task regression needs a numeric target; 'label' "
+        "holds text such as '(yes|no)'. Drop --task to classify it, or pick a "
+        "numeric --target$",
+    ),
     # used to be ignored silently: a built-in dataset's target is its label
     "target for mnist": (
         ["mnist", "--target", "price"],
@@ -433,10 +460,14 @@ def test_divergence_names_the_epoch_and_keeps_the_last_finite_checkpoint(work):
     )  # fmt: skip
     _assert_refused(
         result,
-        r"diverged in epoch (\d+)/5: the loss became (inf|nan).*lower learning rate.*"
-        r"Nothing was written to sentinel.npz; the last checkpoint in 'blowup' "
-        r"holds the last finite weights",
+        r"^glassnet: error: training diverged in epoch (\d+)/5: the "
+        r"(loss became (inf|nan)|weights became inf or NaN)\. Try a lower learning "
+        r"rate, e\.g\. --lr 100000 \(it was 1e\+06\)\. Nothing was written to "
+        r"sentinel.npz; the last checkpoint in 'blowup' holds the last finite "
+        r"weights\.$",
     )
+    # the library's advice is for Python: the command line has no clipnorm
+    assert "clipnorm" not in result.stderr and "restored" not in result.stderr
     assert (work / "sentinel.npz").read_bytes() == SENTINEL
     diverged = int(re.search(r"epoch (\d+)/5", result.stderr).group(1))  # 1-based
     assert diverged >= 1
@@ -561,7 +592,14 @@ def test_missing_mnist_says_how_to_get_it(tmp_path):
         "train", "mnist", "--out", "digits.npz", cwd=tmp_path,
         env={"GLASSNET_DATA": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path)},
     )  # fmt: skip
-    _assert_refused(result, "MNIST files not found.*GLASSNET_DATA.*download=True")
+    _assert_refused(result, "MNIST files not found.*GLASSNET_DATA")
+    # a command to run, not the library's "pass path=..., or call mnist(...)"
+    cache = tmp_path / "glassnet" / "mnist"
+    assert result.stderr.rstrip().endswith(
+        ', or download them once with: python -c "import glassnet; '
+        f'glassnet.datasets.mnist(download=True)", which saves them into {cache}.'
+    ), result.stderr
+    assert "path=" not in result.stderr and "call mnist(" not in result.stderr
 
 
 def test_resume_refuses_flags_or_data_that_differ(work, capsys, monkeypatch):
@@ -582,6 +620,128 @@ def test_resume_refuses_flags_or_data_that_differ(work, capsys, monkeypatch):
     assert cli.main(["train", "colours.csv", "--epochs", "2",
                      "--checkpoint", "ck-flags", "--resume"]) == 2  # fmt: skip
     assert "colours.csv: no target column 'label'" in capsys.readouterr().err
+
+
+def test_resume_with_nothing_left_to_train_says_so(work):
+    # It used to train nothing and say nothing. A complete run is done: a rerun
+    # (after a crash between the last checkpoint and --out, say) says so, still
+    # writes --out from the checkpoint and succeeds; asking for fewer epochs than
+    # the checkpoint holds is refused, since the training cannot be taken back.
+    import glassnet as gn
+
+    common = ["train", "binary.csv", "--target", "label", "--hidden", "4",
+              "--seed", "3", "--checkpoint", "ck-done"]  # fmt: skip
+    result = glassnet(*common, "--epochs", "2", "--out", "first.npz", cwd=work)
+    assert result.returncode == 0, result.stderr
+
+    result = glassnet(*common, "--resume", "--epochs", "2", "--out", "again.npz",
+                      cwd=work)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (
+        "glassnet: --resume: the checkpoint in 'ck-done' already holds 2 of "
+        "--epochs 2; nothing to train (give a larger --epochs to continue)\n"
+    )
+    assert result.stdout == "saved the model to again.npz\n"  # no task: no training
+    first, again = gn.load(work / "first.npz"), gn.load(work / "again.npz")
+    assert again.epoch == 2
+    assert again.history.history == first.history.history
+    for (p, _), (q, _) in zip(first.parameters(), again.parameters(), strict=True):
+        np.testing.assert_array_equal(p, q)
+
+    (work / "sentinel.npz").write_bytes(SENTINEL)
+    result = glassnet(*common, "--resume", "--epochs", "1", "--out", "sentinel.npz",
+                      cwd=work)  # fmt: skip
+    _assert_refused(
+        result,
+        "^glassnet: error: --resume: the checkpoint in 'ck-done' already holds 2 "
+        "epochs, more than --epochs 1; give --epochs 2 or more to use it, or start "
+        "afresh without --resume$",
+    )
+    assert (work / "sentinel.npz").read_bytes() == SENTINEL
+    assert result.stdout == ""
+
+
+def test_resume_with_nothing_left_to_train_and_quiet(work, capsys, monkeypatch):
+    from glassnet import cli
+
+    monkeypatch.chdir(work)
+    common = ["train", "binary.csv", "--target", "label", "--hidden", "4",
+              "--epochs", "1", "--checkpoint", "ck-quiet", "--quiet"]  # fmt: skip
+    assert cli.main([*common, "--out", "q1.npz"]) == 0
+    assert cli.main([*common, "--resume", "--out", "q2.npz"]) == 0
+    assert capsys.readouterr() == ("", "")
+    assert (work / "q2.npz").is_file()
+
+
+def test_train_says_the_task_before_the_progress(work):
+    # stdout and stderr into one pipe: the task line must come first
+    result = subprocess.run(
+        [sys.executable, "-m", "glassnet", "train", "binary.csv", "--target",
+         "label", "--hidden", "4", "--epochs", "2", "--out", "task.npz"],
+        cwd=work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "task: binary, target 'label', 2 classes (no, yes); inferred, --task overrides"
+    )
+    assert lines[1].startswith("Epoch 1/2 - loss: ")
+    assert lines[-1] == "saved the model to task.npz"
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ["prices.csv", "--target", "price"],
+            "task: regression, target 'price'; inferred, --task overrides",
+        ),
+        (  # given, not inferred: no hint
+            ["colours.csv", "--target", "colour", "--task", "multiclass"],
+            "task: multiclass, target 'colour', 3 classes (blue, green, red)",
+        ),
+        (  # a long class list is cut after six
+            ["eight.csv", "--target", "y"],
+            "task: multiclass, target 'y', 8 classes (c0, c1, c2, c3, c4, c5, ...); "
+            "inferred, --task overrides",
+        ),
+    ],
+)
+def test_train_task_line(work, capsys, monkeypatch, args, line):
+    from glassnet import cli
+
+    monkeypatch.chdir(work)
+    _write_csv(work / "eight.csv", ["x", "y"],
+               [[i, f"c{i % 8}"] for i in range(32)])  # fmt: skip
+    argv = ["train", *args, "--hidden", "", "--epochs", "1", "--out", "t.npz"]
+    assert cli.main(argv) == 0
+    captured = capsys.readouterr()
+    assert captured.out == f"{line}\nsaved the model to t.npz\n"
+    assert captured.err.startswith("Epoch 1/1 - loss: ")
+
+
+def test_evaluate_a_model_saved_without_a_loss(work, capsys, monkeypatch):
+    # used to be a RuntimeError traceback (exit code 1) that said to call
+    # model.compile(loss=..., optimizer=...)
+    import glassnet as gn
+    from glassnet import cli
+
+    monkeypatch.chdir(work)
+    model = gn.Sequential([gn.Dense(2, 1, activation="sigmoid")], seed=0)
+    model.metadata = {"features": ["a", "b"], "target": "label", "task": "binary"}
+    model.classes_ = np.array(["no", "yes"])
+    model.save("uncompiled.npz")
+    assert cli.main(["evaluate", "uncompiled.npz", "binary.csv"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        "glassnet: error: uncompiled.npz: the model was saved without a loss (never "
+        "compiled), so there is nothing to score it with; glassnet predict works "
+        "without one\n"
+    )
+    assert cli.main(["predict", "uncompiled.npz", "binary.csv"]) == 0
+    assert capsys.readouterr().out.startswith("prediction\n")
 
 
 def test_a_csv_model_refuses_mnist_naming_both(work, binary_model, capsys, monkeypatch):

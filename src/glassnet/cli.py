@@ -399,6 +399,23 @@ def _checkpoint_folder(text: str) -> Path:
     return folder
 
 
+def _download_advice(message: str, function: str) -> str:
+    """The loader's "files not found" message with a command instead of Python.
+
+    The library tells a Python user to "pass path=..., or call mnist(download=True)";
+    on the command line neither exists, so that clause becomes a command to run.
+    Any other message comes back unchanged.
+    """
+    advice = f", pass path=..., or call {function}(download=True) to download them"
+    if advice not in message:
+        return message
+    head, into = message.split(advice, 1)
+    return (
+        f'{head}, or download them once with: python -c "import glassnet; '
+        f'glassnet.datasets.{function}(download=True)", which saves them{into}'
+    )
+
+
 def _load_data(
     spec: str, target: str | None, *, split: str, features=None, require_target=True
 ):
@@ -407,13 +424,17 @@ def _load_data(
     ``split`` picks the built-in dataset's "train" or "test" part.
     """
     from glassnet import data
+    from glassnet.errors import DataError
 
     if spec in _DATASETS:
         from glassnet import datasets
 
         # Missing files raise a DataError that says where it looked and how to
         # get them (GLASSNET_DATA, or a one-time download).
-        (X_train, y_train), (X_test, y_test) = getattr(datasets, _DATASETS[spec])()
+        try:
+            (X_train, y_train), (X_test, y_test) = getattr(datasets, _DATASETS[spec])()
+        except DataError as error:
+            raise DataError(_download_advice(str(error), _DATASETS[spec])) from None
         X, y = (X_train, y_train) if split == "train" else (X_test, y_test)
         X = X.reshape(len(X), -1)
         return X, y, [f"pixel{i}" for i in range(X.shape[1])], "label"
@@ -518,10 +539,37 @@ def _resume(args: argparse.Namespace, folder: Path | None):
     return model
 
 
+_SHOWN_CLASSES = 6  # a task line names this many classes, then "..."
+
+
+def _task_line(task: str, target: str, classes, *, inferred: bool, resume: bool) -> str:
+    """``task: binary, target 'label', 2 classes (no, yes); inferred, ...``."""
+    line = f"task: {task}, target {target!r}"
+    if classes is not None:
+        names = [str(c) for c in np.asarray(classes).tolist()]
+        shown = ", ".join(names[:_SHOWN_CLASSES])
+        more = ", ..." if len(names) > _SHOWN_CLASSES else ""
+        line += f", {len(names)} classes ({shown}{more})"
+    if inferred:
+        # a resumed run cannot change it: --task is refused when it differs
+        line += "; inferred" if resume else "; inferred, --task overrides"
+    return line
+
+
+def _non_number(values: np.ndarray):
+    """The first value that does not read as a number (None if all do)."""
+    for value in np.asarray(values).ravel().tolist():
+        try:
+            float(value)
+        except (TypeError, ValueError):
+            return value
+    return None
+
+
 def _run_train(args: argparse.Namespace) -> int:
     from glassnet import callbacks, data, serialization
     from glassnet._validation import check_positive_int
-    from glassnet.errors import TrainingDiverged
+    from glassnet.errors import DataError, TrainingDiverged
 
     epochs = check_positive_int(args.epochs, "--epochs")
     out = Path(args.out)
@@ -541,7 +589,18 @@ def _run_train(args: argparse.Namespace) -> int:
                 "drop --target"
             )
     X, y_raw, features, target = _load_data(args.data, target, split="train")
-    task, codes, encoder = data.encode_target(y_raw, settings["task"])
+    try:
+        task, codes, encoder = data.encode_target(y_raw, settings["task"])
+    except DataError:
+        text = _non_number(y_raw)
+        if settings["task"] != "regression" or text is None:
+            raise
+        # The library's message describes an array ("dtype <U3"); name the column.
+        raise DataError(
+            f"--task regression needs a numeric target; {target!r} holds text "
+            f"such as {text!r}. Drop --task to classify it, or pick a numeric "
+            "--target"
+        ) from None
     n_classes = 0 if encoder is None else encoder.classes_.size
     if task == "binary" and n_classes != 2:
         # Caught here: the loss would only say its targets must be in [0, 1].
@@ -561,6 +620,29 @@ def _run_train(args: argparse.Namespace) -> int:
                 f"--resume: {args.data} does not match the data of the checkpoint "
                 f"in {str(folder)!r} (other columns or classes)"
             )
+        where = f"the checkpoint in {str(folder)!r}"
+        if model.epoch > epochs:
+            # Training cannot be undone, and the earlier epochs' weights are gone:
+            # writing a longer-trained model to --out would not be what was asked.
+            raise ValueError(
+                f"--resume: {where} already holds {model.epoch} epochs, more than "
+                f"--epochs {epochs}; give --epochs {model.epoch} or more to use it, "
+                "or start afresh without --resume"
+            )
+        if model.epoch == epochs:
+            # The run is complete (a rerun after a crash that came after the last
+            # epoch, say): still write --out, so a rerun ends like the first run.
+            if not args.quiet:
+                print(
+                    f"glassnet: --resume: {where} already holds {model.epoch} of "
+                    f"--epochs {epochs}; nothing to train (give a larger --epochs "
+                    "to continue)",
+                    file=sys.stderr,
+                )
+            serialization.save(model, out)
+            if not args.quiet:
+                print(f"saved the model to {out}")
+            return EXIT_OK
     else:
         model = _build_model(settings, task, X.shape[1], n_classes)
         model.classes_ = None if encoder is None else encoder.classes_
@@ -582,8 +664,21 @@ def _run_train(args: argparse.Namespace) -> int:
                 seed=settings["seed"],
                 stratify=None if task == "regression" else codes,
             )
-        except ValueError as error:
-            raise ValueError(f"--validation-split: {error}") from None
+        except ValueError:
+            # The library speaks of test_size= and n_samples=; say it with the flag.
+            # It rounds the held-out count up, so every row goes once the
+            # fraction exceeds (n - 1) / n.
+            split, n = settings["validation_split"], len(X)
+            if n < 2:
+                raise ValueError(
+                    f"--validation-split {split:g}: {args.data} has {n} row, too "
+                    "few to hold any out; give --validation-split 0"
+                ) from None
+            raise ValueError(
+                f"--validation-split {split:g} would hold out all {n} rows of "
+                f"{args.data}, leaving none to train on; give at most "
+                f"{(n - 1) / n:.4g}, or 0 for no validation"
+            ) from None
         validation = (X[held_out], y[held_out])
         X, y = X[train], y[train]
     if not args.resume:
@@ -592,8 +687,8 @@ def _run_train(args: argparse.Namespace) -> int:
     hooks = [] if args.quiet else [callbacks.ProgressBar()]
     if folder is not None:
         # One file, replaced atomically each epoch; braces escaped for str.format.
-        target = str(folder / _CHECKPOINT).replace("{", "{{").replace("}", "}}")
-        hooks.append(callbacks.ModelCheckpoint(target))
+        pattern = str(folder / _CHECKPOINT).replace("{", "{{").replace("}", "}}")
+        hooks.append(callbacks.ModelCheckpoint(pattern))
     if model.history is not None:
         # fit starts a new History; a resumed run keeps the epochs before it.
         earlier = {key: list(values) for key, values in model.history.history.items()}
@@ -603,6 +698,13 @@ def _run_train(args: argparse.Namespace) -> int:
             )
         )
     initial_epoch = model.epoch
+    if not args.quiet:
+        # flushed: progress goes to stderr, and the task must come before it
+        inferred = settings["task"] is None
+        line = _task_line(
+            task, target, model.classes_, inferred=inferred, resume=args.resume
+        )
+        print(line, flush=True)
     try:
         # Divergence is reported below in one clear line; NumPy's overflow
         # warnings on the way there would only add noise to it.
@@ -622,7 +724,20 @@ def _run_train(args: argparse.Namespace) -> int:
             if folder is not None
             else ""
         )
-        return _fail(f"{error} Nothing was written to {out}{where}.")
+        # The library's advice is for Python ("clipnorm= in the optimizer"; the
+        # restored weights are not saved here); keep its first sentence, which
+        # names the epoch and what became non-finite, and advise the flag.
+        what = str(error).split(". ", 1)[0]
+        if not what.startswith("training diverged"):  # reworded: the attributes
+            what = (
+                f"training diverged in epoch {error.epoch + 1}/{epochs}: "
+                f"the loss became {error.loss}"
+            )
+        rate = model.optimizer.current_learning_rate()
+        return _fail(
+            f"{what}. Try a lower learning rate, e.g. --lr {rate / 10:g} (it was "
+            f"{rate:g}). Nothing was written to {out}{where}."
+        )
     serialization.save(model, out)
     if not args.quiet:
         print(f"saved the model to {out}")
@@ -702,6 +817,12 @@ def _model_data(model, spec: str, *, require_target: bool):
 def _run_evaluate(args: argparse.Namespace) -> int:
 
     model = _load_model(args.model, args.command)
+    if model.loss is None:
+        # The library would say "call model.compile(...)": a traceback here.
+        raise ValueError(
+            f"{args.model}: the model was saved without a loss (never compiled), "
+            "so there is nothing to score it with; glassnet predict works without one"
+        )
     X, y_raw = _model_data(model, args.data, require_target=True)
     results = model.evaluate(X, _encode_for(model, y_raw, args.data))
     width = max(map(len, results))
