@@ -451,6 +451,28 @@ def test_train_refuses_more_bad_input(work, bad_files, case, monkeypatch, capsys
     assert (work / "sentinel.npz").read_bytes() == SENTINEL
 
 
+def test_train_checks_the_folder_a_symlinked_out_points_into_before_training(
+    work, monkeypatch, capsys
+):
+    # --out through a link is written to the file the link names (atomic_write), so
+    # that file's folder is the one that must exist, checked before any training
+    from glassnet import cli
+
+    link = work / "dangling-out.npz"
+    link.symlink_to(work / "gone" / "model.npz")
+    monkeypatch.chdir(work)
+    try:
+        code = cli.main(
+            ["train", "binary.csv", "--target", "label", "--out", link.name]
+        )
+    finally:
+        link.unlink()
+    assert code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # refused before the task line: nothing was trained
+    assert f"folder {str(work / 'gone')!r} does not exist" in captured.err
+
+
 def test_divergence_names_the_epoch_and_keeps_the_last_finite_checkpoint(work):
     (work / "sentinel.npz").write_bytes(SENTINEL)
     result = glassnet(

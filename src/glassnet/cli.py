@@ -357,6 +357,8 @@ def _check_writable(path: Path, flag: str) -> None:
             raise ValueError(f"{flag} {path}: cannot be written")
         return
     folder = path.parent
+    if path.is_symlink():  # written through to the file it names (atomic_write)
+        folder = Path(os.path.realpath(path)).parent
     if not folder.is_dir():
         raise ValueError(f"{flag} {path}: folder {str(folder)!r} does not exist")
     try:
