@@ -358,7 +358,10 @@ def _check_writable(path: Path, flag: str) -> None:
         return
     folder = path.parent
     if path.is_symlink():  # written through to the file it names (atomic_write)
-        folder = Path(os.path.realpath(path)).parent
+        real = Path(os.path.realpath(path))
+        if real.is_symlink():  # realpath stops inside a loop of links
+            raise ValueError(f"{flag} {path}: its symbolic links form a loop")
+        folder = real.parent
     if not folder.is_dir():
         raise ValueError(f"{flag} {path}: folder {str(folder)!r} does not exist")
     try:
@@ -679,7 +682,8 @@ def _run_train(args: argparse.Namespace) -> int:
             raise ValueError(
                 f"--validation-split {split:g} would hold out all {n} rows of "
                 f"{args.data}, leaving none to train on; give at most "
-                f"{(n - 1) / n:.4g}, or 0 for no validation"
+                # cut, not rounded: 2/3 rounded to 0.6667 would hold out all 3
+                f"{int((n - 1) / n * 1e4) / 1e4:g}, or 0 for no validation"
             ) from None
         validation = (X[held_out], y[held_out])
         X, y = X[train], y[train]
