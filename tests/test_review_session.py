@@ -10,9 +10,11 @@ from __future__ import annotations
 import csv
 import math
 
+import numpy as np
 import pytest
 
 from glassnet import cli
+from glassnet.layers import Dense
 
 
 def _csv(path, rows):
@@ -53,3 +55,17 @@ def test_validation_split_advice_is_a_value_the_command_accepts(
     assert float(advised) <= (n_rows - 1) / n_rows
     assert math.ceil(float(advised) * n_rows) == n_rows - 1  # still the largest
     assert cli.main([*base, "--validation-split", advised]) == 0, capsys.readouterr()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("activation", [None, "relu", "tanh"])
+def test_dense_training_forward_equals_predict_on_extra_leading_dimensions(
+    dtype, activation
+):
+    # "any leading dimensions work": the training forward ran np.dot on 3-D inputs,
+    # another summation than predict's matmul (last bits differed)
+    layer = Dense(40, 6, activation=activation, dtype=dtype)
+    x = np.random.default_rng(1).standard_normal((3, 4, 40)).astype(dtype)
+    trained = layer.forward(x).copy()
+    predicted = layer.forward(x, training=False)
+    assert trained.tobytes() == predicted.tobytes()

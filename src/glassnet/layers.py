@@ -337,8 +337,10 @@ class Dense(Layer):
             work = self._new_work(x)
         out = work[0]
         try:
-            # np.dot: far less overhead than matmul on small arrays, same BLAS call
-            np.dot(x, self.params["W"], out=out)
+            # np.dot: far less overhead than matmul on small arrays, same BLAS call;
+            # not on 3+ dimensions, where it is a loop of its own whose sums differ
+            # from matmul's (predict's) in the last bits
+            (np.dot if x.ndim < 3 else np.matmul)(x, self.params["W"], out=out)
         except ValueError:  # x of another dtype (or not 2-D): the general path
             np.matmul(x, self.params["W"], out=out)
         act = self._act
