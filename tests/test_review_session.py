@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pytest
 
-from glassnet import cli
+from glassnet import activations, cli
 from glassnet.layers import Dense
 
 
@@ -69,3 +69,24 @@ def test_dense_training_forward_equals_predict_on_extra_leading_dimensions(
     trained = layer.forward(x).copy()
     predicted = layer.forward(x, training=False)
     assert trained.tobytes() == predicted.tobytes()
+
+
+class _ReLU6(activations.ReLU):
+    """A user's subclass that changes the function: min(max(x, 0), 6)."""
+
+    name = "relu6_review"
+
+    def _apply(self, x, out):
+        return np.clip(x, 0, 6, out=out)
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_a_relu_subclass_with_its_own_function_is_applied_in_training(training):
+    # Dense's training forward calls forward_biased, which ReLU ran as its compiled
+    # bias + max(·, 0) loop even for a subclass: the subclass's _apply was skipped
+    layer = Dense(2, 3, activation=_ReLU6())
+    layer.params["W"][...] = 10.0
+    layer.params["b"][...] = [-30.0, 1.0, -19.5]
+    x = np.ones((2, 2), np.float32)
+    expected = np.clip(x @ layer.params["W"] + layer.params["b"], 0, 6)  # 0, 6, 0.5
+    np.testing.assert_array_equal(layer.forward(x, training=training), expected)

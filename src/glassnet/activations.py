@@ -268,7 +268,8 @@ class ReLU(ActivationFunction):
 
     def forward_biased(self, z: np.ndarray, bias: np.ndarray) -> np.ndarray:
         kernels = _kernels
-        if kernels is not None:
+        # ReLU's own: a subclass's _apply or forward (a ReLU6, say) must run
+        if kernels is not None and self.__class__ is ReLU:
             try:  # z + bias, then max(·, 0), in one loop (glassnet._fused)
                 kernels.bias_relu(z, bias)
             except _fused.REFUSED:
