@@ -329,3 +329,17 @@ def test_dense_training_forward_uses_the_fused_bias_relu(monkeypatch):
     trained = layer.forward(x).copy()
     assert "bias_relu" in calls
     np.testing.assert_array_equal(trained, layer.forward(x, training=False))
+
+
+def test_every_loop_the_callers_use_is_one_the_loader_requires():
+    # _fused refuses a stale build lacking a loop in _NEEDED; a loop called but not
+    # listed there would fail mid-training (AttributeError) on such a build instead
+    import pathlib
+    import re
+
+    source = pathlib.Path(_fused.__file__).parent
+    called = set()
+    for module in ("optimizers.py", "activations.py", "layers.py", "network.py"):
+        called |= set(re.findall(r"kernels\.(\w+)\(", (source / module).read_text()))
+    assert called, "no kernel calls found: the pattern is stale"
+    assert called <= set(_fused._NEEDED), called - set(_fused._NEEDED)

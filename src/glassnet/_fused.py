@@ -24,7 +24,15 @@ def _load() -> ModuleType | None:
         from glassnet import _kernels
     except ImportError:  # pragma: no cover - depends on the install
         return None
+    # an extension built from an older _kernels.c (a stale editable build) lacks
+    # loops the Python side calls: use none of it rather than fail mid-training
+    if not all(hasattr(_kernels, name) for name in _NEEDED):  # pragma: no cover
+        return None
     return _kernels
+
+
+# Every loop the callers use (optimizers.py, activations.py).
+_NEEDED = ("sgd", "sgd_momentum", "adam", "relu_backward", "bias_relu")
 
 
 KERNELS = _load()
