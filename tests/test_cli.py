@@ -897,3 +897,30 @@ def test_predict_out_into_a_pipe(work, binary_model, capsys, monkeypatch):
     finally:
         os.close(reader)
     assert stat.S_ISFIFO(os.stat(pipe).st_mode)
+
+
+@pytest.mark.parametrize("stdout_is", ["file", "pipe"])
+def test_train_out_to_stdout_keeps_status_lines_out_of_the_model(
+    work, tmp_path, stdout_is
+):
+    # --out /dev/stdout sends the model through standard output: the task line and
+    # "saved the model" must go to stderr, or they would corrupt the model file
+    from glassnet import serialization
+
+    args = [sys.executable, "-m", "glassnet", "train", "binary.csv", "--target"]
+    args += ["label", "--hidden", "4", "--epochs", "2", "--out", "/dev/stdout"]
+    received = tmp_path / "from-stdout.npz"
+    if stdout_is == "file":
+        with open(received, "wb") as sink:
+            result = subprocess.run(
+                args, cwd=work, stdout=sink, stderr=subprocess.PIPE, timeout=300
+            )
+    else:
+        result = subprocess.run(args, cwd=work, capture_output=True, timeout=300)
+        received.write_bytes(result.stdout)
+    err = result.stderr.decode()
+    assert result.returncode == 0, err
+    assert "task: binary, target 'label'" in err
+    assert "saved the model to /dev/stdout" in err
+    model = serialization.load(received)
+    assert model.epoch == 2

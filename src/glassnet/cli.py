@@ -547,6 +547,23 @@ def _resume(args: argparse.Namespace, folder: Path | None):
 _SHOWN_CLASSES = 6  # a task line names this many classes, then "..."
 
 
+def _status_stream(out: str):
+    """Where train's status lines go: stdout, unless ``--out`` *is* stdout.
+
+    ``glassnet train ... --out /dev/stdout > model.npz`` (or ``| ...``) sends the
+    model through standard output, so a status line there would corrupt it: those
+    lines then go to stderr, with the progress bar.
+    """
+    import os
+
+    try:
+        here, there = os.stat(out), os.fstat(sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no such file, or no real stdout
+        return sys.stdout
+    same = (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
+    return sys.stderr if same else sys.stdout
+
+
 def _task_line(task: str, target: str, classes, *, inferred: bool, resume: bool) -> str:
     """``task: binary, target 'label', 2 classes (no, yes); inferred, ...``."""
     line = f"task: {task}, target {target!r}"
@@ -646,7 +663,7 @@ def _run_train(args: argparse.Namespace) -> int:
                 )
             serialization.save(model, out)
             if not args.quiet:
-                print(f"saved the model to {out}")
+                print(f"saved the model to {out}", file=_status_stream(out))
             return EXIT_OK
     else:
         model = _build_model(settings, task, X.shape[1], n_classes)
@@ -710,7 +727,7 @@ def _run_train(args: argparse.Namespace) -> int:
         line = _task_line(
             task, target, model.classes_, inferred=inferred, resume=args.resume
         )
-        print(line, flush=True)
+        print(line, file=_status_stream(out), flush=True)
     try:
         # Divergence is reported below in one clear line; NumPy's overflow
         # warnings on the way there would only add noise to it.
@@ -746,7 +763,7 @@ def _run_train(args: argparse.Namespace) -> int:
         )
     serialization.save(model, out)
     if not args.quiet:
-        print(f"saved the model to {out}")
+        print(f"saved the model to {out}", file=_status_stream(out))
     return EXIT_OK
 
 
