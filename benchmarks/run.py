@@ -9,7 +9,7 @@ workload's memory, threads and imports do not colour the next:
     accuracy  accuracy.py        test accuracy per epoch, time to 98 %
     startup   startup_memory.py  import time and peak memory
 
-    python benchmarks/run.py                          # everything (about 3-4 minutes on 2 cores)
+    python benchmarks/run.py                          # everything (3-4 minutes)
     python benchmarks/run.py --quick                  # smoke run of everything
     python benchmarks/run.py --only mnist,article     # a selection
     python benchmarks/run.py --only mnist --unset-openblas-env
