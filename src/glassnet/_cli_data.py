@@ -1,0 +1,137 @@
+"""A command's MODEL and DATA arguments: model files, CSV files, built-in datasets.
+
+DATA is a CSV file with a header row, or ``mnist`` / ``fashion-mnist``; targets
+are encoded the way the model's loss trains on them (class codes, or one-hot
+rows for ``mse``/``mae`` on a multiclass task).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# DATA arguments that name a built-in dataset instead of a CSV file.
+_DATASETS = {"mnist": "mnist", "fashion-mnist": "fashion_mnist"}
+
+
+def _download_advice(message: str, function: str) -> str:
+    """The loader's "files not found" message with a command instead of Python.
+
+    The library tells a Python user to "pass path=..., or call mnist(download=True)";
+    on the command line neither exists, so that clause becomes a command to run.
+    Any other message comes back unchanged.
+    """
+    advice = f", pass path=..., or call {function}(download=True) to download them"
+    if advice not in message:
+        return message
+    head, into = message.split(advice, 1)
+    return (
+        f'{head}, or download them once with: python -c "import glassnet; '
+        f'glassnet.datasets.{function}(download=True)", which saves them{into}'
+    )
+
+
+def _load_data(
+    spec: str, target: str | None, *, split: str, features=None, require_target=True
+):
+    """``(X, y_raw, feature_names, target)`` from a CSV file or a built-in dataset.
+
+    ``split`` picks the built-in dataset's "train" or "test" part.
+    """
+    from glassnet import data
+    from glassnet.errors import DataError
+
+    if spec in _DATASETS:
+        from glassnet import datasets
+
+        # Missing files raise a DataError that says where it looked and how to
+        # get them (GLASSNET_DATA, or a one-time download).
+        try:
+            (X_train, y_train), (X_test, y_test) = getattr(datasets, _DATASETS[spec])()
+        except DataError as error:
+            raise DataError(_download_advice(str(error), _DATASETS[spec])) from None
+        X, y = (X_train, y_train) if split == "train" else (X_test, y_test)
+        X = X.reshape(len(X), -1)
+        return X, y, [f"pixel{i}" for i in range(X.shape[1])], "label"
+    if target is None and require_target:
+        raise ValueError(f"--target COL is required for {spec}: the column to predict")
+    table = data.read_csv(
+        spec, target, features=features, require_target=require_target
+    )
+    return table.X, table.y, table.feature_names, target
+
+
+def _non_number(values: np.ndarray):
+    """The first value that does not read as a number (None if all do)."""
+    for value in np.asarray(values).ravel().tolist():
+        try:
+            float(value)
+        except (TypeError, ValueError):
+            return value
+    return None
+
+
+def _targets(model, task: str, codes: np.ndarray) -> np.ndarray:
+    """Encoded targets in the form the model's loss trains on."""
+    from glassnet import data
+
+    if task == "multiclass" and model.loss.name in ("mse", "mae"):
+        return data.one_hot(codes, model.classes_.size, dtype=model.dtype)
+    return codes
+
+
+def _encode_for(model, y_raw: np.ndarray, name: str) -> np.ndarray:
+    """Raw targets -> what the saved model trained on (its classes, its loss)."""
+    from glassnet import data
+
+    task = model.metadata.get("task", "regression")
+    if task == "regression":
+        _, codes, _ = data.encode_target(y_raw, "regression")
+        return codes
+    try:
+        codes = data.LabelEncoder(model.classes_).transform(y_raw)
+    except ValueError as error:
+        raise ValueError(f"{name}: {error}") from None
+    return _targets(model, task, codes)
+
+
+def _load_model(path: str, command: str):
+    """``serialization.load(path)``, with a hint when MODEL and DATA were swapped."""
+    from glassnet import serialization
+    from glassnet.errors import ModelFileError
+
+    try:
+        return serialization.load(path)
+    except ModelFileError as error:
+        if not path.lower().endswith(".csv"):
+            raise
+        raise ModelFileError(
+            f"{error}. The model file comes first: glassnet {command} MODEL"
+            + (" DATA" if command != "summary" else "")
+        ) from None
+
+
+def _model_data(model, spec: str, *, require_target: bool):
+    """``(X, y_raw)`` of ``spec`` checked against the model's features."""
+    meta = model.metadata
+    if spec not in _DATASETS and "features" not in meta:
+        raise ValueError(
+            "the model does not record the CSV columns it was trained on (it was "
+            "not made by glassnet train), so it cannot read a CSV file"
+        )
+    X, y_raw, _, _ = _load_data(
+        spec,
+        meta.get("target"),
+        split="test",
+        features=None if spec in _DATASETS else meta.get("features"),
+        require_target=require_target,
+    )
+    features = meta.get("features")
+    if spec in _DATASETS and features is not None and len(features) != X.shape[1]:
+        # Otherwise it fails deep inside, about a Standardizer or unknown labels.
+        shown = ", ".join(repr(f) for f in features[:5])
+        raise ValueError(
+            f"{spec} has {X.shape[1]} features (pixel0, ...); the model was trained "
+            f"on {len(features)} ({shown}{', ...' if len(features) > 5 else ''}) "
+            f"from {meta.get('data', 'another file')}"
+        )
+    return X, y_raw

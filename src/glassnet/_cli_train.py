@@ -1,0 +1,303 @@
+"""``glassnet train``: fit a network on a CSV file or a built-in dataset, save it.
+
+Its settings (defaults, checks, the model, ``--resume``) are in
+:mod:`glassnet._cli_train_settings`; reading DATA is in :mod:`glassnet._cli_data`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from glassnet._cli_common import EXIT_OK, _fail, _subcommand
+from glassnet._cli_data import _DATASETS, _load_data, _non_number, _targets
+from glassnet._cli_outputs import _check_not_an_input, _check_writable, _status_stream
+from glassnet._cli_train_settings import (
+    _CHECKPOINT,
+    _build_model,
+    _checkpoint_folder,
+    _resume,
+    _task_line,
+    _train_settings,
+)
+
+
+def _add_train(subparsers: argparse._SubParsersAction) -> None:
+    from glassnet import activations, losses, optimizers
+
+    parser = _subcommand(
+        subparsers,
+        "train",
+        summary="train a network on a CSV file (or mnist, fashion-mnist) and save it",
+        description=(
+            "Train a multi-layer perceptron on DATA and save it to --out. The task "
+            "(binary, multiclass, regression) and the loss are inferred from the "
+            "target column unless given; features are standardised with a mean and "
+            "scale stored in the model. If the loss diverges the command stops with "
+            "exit code 2 and writes nothing to --out (with --checkpoint, the last "
+            "checkpoint keeps the last finite weights)."
+        ),
+        examples=[
+            "glassnet train people.csv --target gender",
+            "glassnet train houses.csv --target price --hidden 32 --epochs 50 "
+            "--out price.npz",
+            "glassnet train mnist --hidden 128 --epochs 5 --out digits.npz",
+            "glassnet train data.csv --target y --checkpoint ck/   # killed? then:",
+            "glassnet train data.csv --target y --checkpoint ck/ --resume",
+        ],
+    )
+    parser.add_argument(
+        "data",
+        metavar="DATA",
+        help="a CSV file with a header row, mnist or fashion-mnist",
+    )
+    parser.add_argument(
+        "--target", metavar="COL", help="the column to predict (required for a CSV)"
+    )
+    parser.add_argument(
+        "--task",
+        choices=("binary", "multiclass", "regression"),
+        help="what to predict (default: inferred from the target column)",
+    )
+    parser.add_argument(
+        "--hidden",
+        metavar="N,N",
+        help="hidden layer sizes; an empty string for none (default: 64,32)",
+    )
+    parser.add_argument(
+        "--activation",
+        metavar="NAME",
+        help=f"hidden activation: {', '.join(activations.names())} (default: relu)",
+    )
+    parser.add_argument(
+        "--loss",
+        metavar="NAME",
+        help=f"{', '.join(losses.names())} (default: from the task)",
+    )
+    parser.add_argument(
+        "--optimizer",
+        metavar="NAME",
+        help=f"{', '.join(optimizers.names())} (default: adam)",
+    )
+    parser.add_argument(
+        "--lr", type=float, metavar="RATE", help="learning rate (optimizer default)"
+    )
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=10,
+        metavar="N",
+        help="passes over the training data (default: 10)",
+    )
+    parser.add_argument(
+        "--batch-size", type=int, metavar="N", help="samples per step (default: 32)"
+    )
+    parser.add_argument(
+        "--validation-split",
+        type=float,
+        metavar="F",
+        help="fraction held out for val_ scores, 0 for none (default: 0.2)",
+    )
+    parser.add_argument(
+        "--seed", type=int, metavar="N", help="random seed (default: a fresh one)"
+    )
+    parser.add_argument(
+        "--out",
+        default="model.npz",
+        metavar="FILE",
+        help="where to save the model (default: model.npz)",
+    )
+    parser.add_argument(
+        "--checkpoint",
+        metavar="DIR",
+        help=f"save DIR/{_CHECKPOINT} after every epoch (created if needed)",
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue from the checkpoint in --checkpoint DIR (same settings)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="print nothing")
+    parser.set_defaults(run=_run_train)
+
+
+def _run_train(args: argparse.Namespace) -> int:
+    from glassnet import callbacks, data, serialization
+    from glassnet._validation import check_positive_int
+    from glassnet.errors import DataError, TrainingDiverged
+
+    epochs = check_positive_int(args.epochs, "--epochs")
+    out = Path(args.out)
+    _check_writable(out, "--out")
+    _check_not_an_input(out, "--out", {"DATA": args.data})
+    folder = _checkpoint_folder(args.checkpoint) if args.checkpoint else None
+    if args.resume:
+        model = _resume(args, folder)
+        settings = model.metadata["settings"]
+        target = model.metadata["target"]
+    else:
+        settings = _train_settings(args)
+        target = args.target
+        if args.data in _DATASETS and target not in (None, "label"):
+            raise ValueError(
+                f"--target {target}: {args.data} has one target, its 'label'; "
+                "drop --target"
+            )
+    X, y_raw, features, target = _load_data(args.data, target, split="train")
+    try:
+        task, codes, encoder = data.encode_target(y_raw, settings["task"])
+    except DataError:
+        text = _non_number(y_raw)
+        if settings["task"] != "regression" or text is None:
+            raise
+        # The library's message describes an array ("dtype <U3"); name the column.
+        raise DataError(
+            f"--task regression needs a numeric target; {target!r} holds text "
+            f"such as {text!r}. Drop --task to classify it, or pick a numeric "
+            "--target"
+        ) from None
+    n_classes = 0 if encoder is None else encoder.classes_.size
+    if task == "binary" and n_classes != 2:
+        # Caught here: the loss would only say its targets must be in [0, 1].
+        shown = ", ".join(repr(c) for c in encoder.classes_[:10].tolist())
+        raise ValueError(
+            f"--task binary needs a target with two classes; {target!r} has "
+            f"{n_classes}: {shown}{' and more' if n_classes > 10 else ''}. "
+            "Use --task multiclass"
+        )
+
+    if args.resume:
+        if features != model.metadata["features"] or (
+            encoder is not None
+            and encoder.classes_.tolist() != np.asarray(model.classes_).tolist()
+        ):
+            raise ValueError(
+                f"--resume: {args.data} does not match the data of the checkpoint "
+                f"in {str(folder)!r} (other columns or classes)"
+            )
+        where = f"the checkpoint in {str(folder)!r}"
+        if model.epoch > epochs:
+            # Training cannot be undone, and the earlier epochs' weights are gone:
+            # writing a longer-trained model to --out would not be what was asked.
+            raise ValueError(
+                f"--resume: {where} already holds {model.epoch} epochs, more than "
+                f"--epochs {epochs}; give --epochs {model.epoch} or more to use it, "
+                "or start afresh without --resume"
+            )
+        if model.epoch == epochs:
+            # The run is complete (a rerun after a crash that came after the last
+            # epoch, say): still write --out, so a rerun ends like the first run.
+            if not args.quiet:
+                print(
+                    f"glassnet: --resume: {where} already holds {model.epoch} of "
+                    f"--epochs {epochs}; nothing to train (give a larger --epochs "
+                    "to continue)",
+                    file=sys.stderr,
+                )
+            serialization.save(model, out)
+            if not args.quiet:
+                print(f"saved the model to {out}", file=_status_stream(out))
+            return EXIT_OK
+    else:
+        model = _build_model(settings, task, X.shape[1], n_classes)
+        model.classes_ = None if encoder is None else encoder.classes_
+        model.metadata = {
+            "data": args.data,
+            "target": target,
+            "features": features,
+            "task": task,
+            "settings": settings,
+        }
+    y = _targets(model, task, codes)
+
+    validation = None
+    if settings["validation_split"] > 0:
+        try:
+            train, held_out = data.split_indices(
+                len(X),
+                settings["validation_split"],
+                seed=settings["seed"],
+                stratify=None if task == "regression" else codes,
+            )
+        except ValueError:
+            # The library speaks of test_size= and n_samples=; say it with the flag.
+            # It rounds the held-out count up, so every row goes once the
+            # fraction exceeds (n - 1) / n.
+            split, n = settings["validation_split"], len(X)
+            if n < 2:
+                raise ValueError(
+                    f"--validation-split {split:g}: {args.data} has {n} row, too "
+                    "few to hold any out; give --validation-split 0"
+                ) from None
+            raise ValueError(
+                f"--validation-split {split:g} would hold out all {n} rows of "
+                f"{args.data}, leaving none to train on; give at most "
+                # cut, not rounded: 2/3 rounded to 0.6667 would hold out all 3
+                f"{int((n - 1) / n * 1e4) / 1e4:g}, or 0 for no validation"
+            ) from None
+        validation = (X[held_out], y[held_out])
+        X, y = X[train], y[train]
+    if not args.resume:
+        model.preprocessing = data.Standardizer().fit(X)
+
+    hooks = [] if args.quiet else [callbacks.ProgressBar()]
+    if folder is not None:
+        # One file, replaced atomically each epoch; braces escaped for str.format.
+        pattern = str(folder / _CHECKPOINT).replace("{", "{{").replace("}", "}}")
+        hooks.append(callbacks.ModelCheckpoint(pattern))
+    if model.history is not None:
+        # fit starts a new History; a resumed run keeps the epochs before it.
+        earlier = {key: list(values) for key, values in model.history.history.items()}
+        hooks.append(
+            callbacks.LambdaCallback(
+                on_train_begin=lambda logs: model.history.history.update(earlier)
+            )
+        )
+    initial_epoch = model.epoch
+    if not args.quiet:
+        # flushed: progress goes to stderr, and the task must come before it
+        inferred = settings["task"] is None
+        line = _task_line(
+            task, target, model.classes_, inferred=inferred, resume=args.resume
+        )
+        print(line, file=_status_stream(out), flush=True)
+    try:
+        # Divergence is reported below in one clear line; NumPy's overflow
+        # warnings on the way there would only add noise to it.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            model.fit(
+                X,
+                y,
+                epochs=epochs,
+                batch_size=settings["batch_size"],
+                validation_data=validation,
+                callbacks=hooks,
+                initial_epoch=initial_epoch,
+            )
+    except TrainingDiverged as error:
+        where = (
+            f"; the last checkpoint in {str(folder)!r} holds the last finite weights"
+            if folder is not None
+            else ""
+        )
+        # The library's advice is for Python ("clipnorm= in the optimizer"; the
+        # restored weights are not saved here); keep its first sentence, which
+        # names the epoch and what became non-finite, and advise the flag.
+        what = str(error).split(". ", 1)[0]
+        if not what.startswith("training diverged"):  # reworded: the attributes
+            what = (
+                f"training diverged in epoch {error.epoch + 1}/{epochs}: "
+                f"the loss became {error.loss}"
+            )
+        rate = model.optimizer.current_learning_rate()
+        return _fail(
+            f"{what}. Try a lower learning rate, e.g. --lr {rate / 10:g} (it was "
+            f"{rate:g}). Nothing was written to {out}{where}."
+        )
+    serialization.save(model, out)
+    if not args.quiet:
+        print(f"saved the model to {out}", file=_status_stream(out))
+    return EXIT_OK

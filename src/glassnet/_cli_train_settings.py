@@ -1,0 +1,192 @@
+"""``glassnet train``'s settings: defaults, checks, the model they build, --resume.
+
+The settings are validated once, stored in the model's metadata and, with
+``--resume``, compared with the flags given again; the checkpoint file lives in
+the ``--checkpoint`` folder. The task line that train prints says which task
+(given or inferred) the settings came to.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from glassnet._cli_outputs import _check_writable
+
+# Training settings and their defaults; None in argparse means "not given", so
+# --resume can tell an explicit, conflicting flag from a default.
+_TRAIN_DEFAULTS = {
+    "task": None,
+    "hidden": "64,32",
+    "activation": "relu",
+    "loss": None,
+    "optimizer": "adam",
+    "lr": None,
+    "batch_size": 32,
+    "validation_split": 0.2,
+    "seed": None,
+}
+
+
+# The file in --checkpoint DIR that every epoch replaces and --resume reads.
+_CHECKPOINT = "checkpoint.npz"
+
+
+# The loss each task gets when --loss is not given.
+_TASK_LOSS = {
+    "binary": "binary_crossentropy",
+    "multiclass": "categorical_crossentropy",
+    "regression": "mse",
+}
+
+
+def _parse_hidden(text: str) -> list[int]:
+    """``"64,32"`` -> ``[64, 32]``; an empty string means no hidden layer."""
+    sizes = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        if not part.isdigit() or int(part) < 1:
+            raise ValueError(
+                "--hidden must be comma-separated layer sizes >= 1, like 64,32. "
+                f"Received: --hidden={text}"
+            )
+        sizes.append(int(part))
+    return sizes
+
+
+def _train_settings(args: argparse.Namespace) -> dict:
+    """The validated training settings (defaults filled in), JSON-able."""
+    from glassnet import activations, losses, optimizers
+    from glassnet._validation import (
+        check_finite_number,
+        check_positive_int,
+        check_probability,
+    )
+
+    settings = {
+        key: getattr(args, key) if getattr(args, key) is not None else default
+        for key, default in _TRAIN_DEFAULTS.items()
+    }
+    settings["hidden"] = _parse_hidden(settings["hidden"])
+    try:  # unknown names list the valid ones; say which flag was wrong
+        flag = "--activation"
+        activations.get(settings["activation"])
+        flag = "--optimizer"
+        optimizers.get(settings["optimizer"])
+        if settings["loss"] is not None:
+            flag = "--loss"
+            settings["loss"] = losses.get(settings["loss"]).name
+    except ValueError as error:
+        raise ValueError(f"{flag}: {error}") from None
+    if settings["lr"] is not None:
+        check_finite_number(settings["lr"], "--lr", minimum=0.0, strict_minimum=True)
+    check_positive_int(settings["batch_size"], "--batch-size")
+    check_probability(settings["validation_split"], "--validation-split")
+    if settings["seed"] is not None:
+        check_positive_int(settings["seed"], "--seed", minimum=0)
+    else:
+        # Drawn once and stored in the model, so --resume repeats the same split.
+        settings["seed"] = int(np.random.SeedSequence().entropy % 2**32)
+    return settings
+
+
+def _build_model(settings: dict, task: str, n_features: int, n_classes: int):
+    """A compiled Sequential for ``task`` from the CLI settings."""
+    from glassnet import losses, optimizers
+    from glassnet.layers import Dense
+    from glassnet.network import Sequential
+
+    loss = losses.get(settings["loss"] or _TASK_LOSS[task])
+    if loss.name == "categorical_crossentropy":
+        if task == "regression":
+            raise ValueError(
+                f"--loss {loss.name} needs class labels; the target is numeric "
+                "(regression). Use --loss mse or --task binary/multiclass"
+            )
+        n_out, output = n_classes, "linear"  # logits; the loss applies softmax
+    elif loss.name == "binary_crossentropy":
+        if task != "binary":
+            raise ValueError(
+                f"--loss {loss.name} needs a target with two classes; this one is "
+                f"{task}"
+            )
+        n_out = 1
+        output = "linear" if loss.get_config().get("from_logits") else "sigmoid"
+    else:  # mse, mae: probabilities for classes, a linear output for regression
+        n_out = {"binary": 1, "multiclass": n_classes}.get(task, 1)
+        output = {"binary": "sigmoid", "multiclass": "softmax"}.get(task, "linear")
+    sizes = [n_features, *settings["hidden"]]
+    layers = [
+        Dense(n_in, n_out_, activation=settings["activation"])
+        for n_in, n_out_ in zip(sizes, sizes[1:], strict=False)
+    ]
+    layers.append(Dense(sizes[-1], n_out, activation=output))
+    model = Sequential(layers, seed=settings["seed"])
+    optimizer = {"name": settings["optimizer"]}
+    if settings["lr"] is not None:
+        optimizer["learning_rate"] = settings["lr"]
+    metrics = ["accuracy"] if task != "regression" else ["mae"]
+    model.compile(loss=loss, optimizer=optimizers.get(optimizer), metrics=metrics)
+    return model
+
+
+def _checkpoint_folder(text: str) -> Path:
+    """Create the checkpoint folder if needed and check it is writable."""
+    folder = Path(text)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"--checkpoint {folder}: is a file, not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ValueError(
+            f"--checkpoint {folder}: cannot create the folder ({error.strerror})"
+        ) from None
+    _check_writable(folder / _CHECKPOINT, "--checkpoint")
+    return folder
+
+
+def _resume(args: argparse.Namespace, folder: Path | None):
+    """The model in the checkpoint folder, after checking the flags agree with it."""
+    from glassnet import serialization
+
+    if folder is None:
+        raise ValueError("--resume needs --checkpoint DIR, the folder to resume from")
+    path = folder / _CHECKPOINT
+    if not path.exists():
+        raise ValueError(
+            f"--resume: no checkpoint {str(path)!r} to resume from "
+            "(run without --resume to start training)"
+        )
+    model = serialization.load(path)
+    settings = {**model.metadata["settings"], "target": model.metadata["target"]}
+    for key in [*_TRAIN_DEFAULTS, "target"]:
+        given = getattr(args, key)
+        if key == "hidden" and given is not None:
+            given = _parse_hidden(given)
+        if given is not None and given != settings[key]:
+            flag = "--" + key.replace("_", "-")
+            stored = "default" if settings[key] is None else settings[key]
+            raise ValueError(
+                f"--resume: {flag} {getattr(args, key)} differs from the "
+                f"checkpoint's ({stored}); drop {flag} to resume, or start "
+                "afresh without --resume"
+            )
+    return model
+
+
+_SHOWN_CLASSES = 6  # a task line names this many classes, then "..."
+
+
+def _task_line(task: str, target: str, classes, *, inferred: bool, resume: bool) -> str:
+    """``task: binary, target 'label', 2 classes (no, yes); inferred, ...``."""
+    line = f"task: {task}, target {target!r}"
+    if classes is not None:
+        names = [str(c) for c in np.asarray(classes).tolist()]
+        shown = ", ".join(names[:_SHOWN_CLASSES])
+        more = ", ..." if len(names) > _SHOWN_CLASSES else ""
+        line += f", {len(names)} classes ({shown}{more})"
+    if inferred:
+        # a resumed run cannot change it: --task is refused when it differs
+        line += "; inferred" if resume else "; inferred, --task overrides"
+    return line
