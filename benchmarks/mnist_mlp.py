@@ -99,36 +99,22 @@ def make_glassnet(X, y, optimizer: str, seed: int = 0):
 def make_glassnet_numpy(X, y, optimizer: str, seed: int = 0):
     """glassnet's epoch with the compiled loops off: the NumPy passes only.
 
-    glassnet's modules (``optimizers``, ``activations``) look their ``_kernels``
-    attribute up on every call, so setting it to None for the duration of this
-    contender's epoch (and putting it back afterwards, whatever happens) runs
-    exactly the pure NumPy path, bit-identical, while the other contenders keep
-    the compiled loops. Any other glassnet module that holds the same kernels
-    under that name is switched off too.
+    glassnet reads ``glassnet._fused.KERNELS`` at every call that could use a
+    compiled loop, so setting it to None for the duration of this contender's
+    epoch (and putting it back afterwards, whatever happens) runs exactly the pure
+    NumPy path, bit-identical, while the other contenders keep the compiled loops.
     """
-    from glassnet import _fused, activations, optimizers
+    from glassnet import _fused
 
     inner = make_glassnet(X, y, optimizer, seed)
-    kernels = _fused.KERNELS
-    modules = [optimizers, activations]
-    modules += [
-        m
-        for name, m in list(sys.modules.items())
-        if name.startswith("glassnet.")
-        and m not in modules
-        and kernels is not None
-        and getattr(m, "_kernels", None) is kernels
-    ]
 
     def epoch() -> None:
-        saved = [m._kernels for m in modules]
+        saved = _fused.KERNELS
         try:
-            for m in modules:
-                m._kernels = None
+            _fused.KERNELS = None
             inner()
         finally:
-            for m, before in zip(modules, saved, strict=True):
-                m._kernels = before
+            _fused.KERNELS = saved
 
     return epoch
 

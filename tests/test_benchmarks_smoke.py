@@ -151,22 +151,21 @@ class CountingKernels:
 
 
 def test_pure_numpy_contender_switches_the_compiled_loops_off_and_back(monkeypatch):
-    from glassnet import _fused, activations, optimizers
+    from glassnet import _fused
 
     if _fused.KERNELS is None:
         pytest.skip("glassnet._kernels not in use here")
     monkeypatch.syspath_prepend(str(BENCH))
     mnist_mlp = importlib.import_module("mnist_mlp")
     spy = CountingKernels(_fused.KERNELS)
-    monkeypatch.setattr(optimizers, "_kernels", spy)
-    monkeypatch.setattr(activations, "_kernels", spy)
+    monkeypatch.setattr(_fused, "KERNELS", spy)
     rng = np.random.default_rng(0)
     X = rng.random((64, 784), dtype=np.float32)
     y = rng.integers(0, 10, 64)
 
     mnist_mlp.make_glassnet_numpy(X, y, "adam")()
     assert spy.calls == []
-    assert optimizers._kernels is spy and activations._kernels is spy
+    assert _fused.KERNELS is spy
     # the same epoch as installed does reach the kernels (so the spy can see them)
     mnist_mlp.make_glassnet(X, y, "adam")()
     assert "adam" in spy.calls and "relu_backward" in spy.calls
@@ -174,4 +173,4 @@ def test_pure_numpy_contender_switches_the_compiled_loops_off_and_back(monkeypat
     bad = mnist_mlp.make_glassnet_numpy(X[:, :10], y, "sgd")
     with pytest.raises(ValueError):
         bad()
-    assert optimizers._kernels is spy and activations._kernels is spy
+    assert _fused.KERNELS is spy

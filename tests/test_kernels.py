@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet import _fused, activations, optimizers
+from glassnet import _fused
 
 KERNELS = _fused.KERNELS
 needs_kernels = pytest.mark.skipif(
@@ -52,7 +52,7 @@ def _ids(config):
 
 
 def _run(monkeypatch, use_kernels, name, kwargs, dtype, grads, lr=0.05, schedule=False):
-    monkeypatch.setattr(optimizers, "_kernels", KERNELS if use_kernels else None)
+    monkeypatch.setattr(_fused, "KERNELS", KERNELS if use_kernels else None)
     rng = np.random.default_rng(7)
     params = [
         rng.standard_normal((7, 5)).astype(dtype),
@@ -135,12 +135,12 @@ def _uses_kernel(monkeypatch, name, param, grad):
 
             return call
 
-    monkeypatch.setattr(optimizers, "_kernels", Spy())
+    monkeypatch.setattr(_fused, "KERNELS", Spy())
     optimizer = gn.optimizers.get(name)
     try:
         optimizer.step([(param, grad)])
     finally:
-        monkeypatch.setattr(optimizers, "_kernels", KERNELS)
+        monkeypatch.setattr(_fused, "KERNELS", KERNELS)
     return calls
 
 
@@ -162,9 +162,9 @@ def test_arrays_a_kernel_cannot_take_fall_back_to_numpy_with_the_same_result(
             grad = param
         reference_param = np.array(param)  # a contiguous copy
         reference_grad = reference_param if grad is param else np.array(grad)
-        monkeypatch.setattr(optimizers, "_kernels", None)
+        monkeypatch.setattr(_fused, "KERNELS", None)
         gn.optimizers.get(name).step([(reference_param, reference_grad)])
-        monkeypatch.setattr(optimizers, "_kernels", KERNELS)
+        monkeypatch.setattr(_fused, "KERNELS", KERNELS)
         gn.optimizers.get(name).step([(param, grad)])
         assert np.array(param).tobytes() == reference_param.tobytes(), label
     # and plain float32 arrays do take the kernel
@@ -212,8 +212,8 @@ def test_training_is_bit_identical_with_and_without_kernels(monkeypatch, optimiz
     x, y = gn.datasets.two_spirals(n_samples=300, noise=0.1, seed=0)
     runs = []
     for kernels in (KERNELS, None):
-        monkeypatch.setattr(optimizers, "_kernels", kernels)
-        monkeypatch.setattr(activations, "_kernels", kernels)
+        monkeypatch.setattr(_fused, "KERNELS", kernels)
+        monkeypatch.setattr(_fused, "KERNELS", kernels)
         model = gn.Sequential(
             [gn.Dense(2, 32, activation="relu"), gn.Dense(32, 2)], seed=3
         )
@@ -225,10 +225,7 @@ def test_training_is_bit_identical_with_and_without_kernels(monkeypatch, optimiz
 
 def test_glassnet_pure_numpy_turns_the_kernels_off():
     env = dict(os.environ, GLASSNET_PURE_NUMPY="1")
-    code = (
-        "import glassnet.optimizers as o, glassnet.activations as a; "
-        "print(o._kernels is None and a._kernels is None)"
-    )
+    code = "import glassnet._fused as f; print(f.KERNELS is None)"
     result = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True
     )
@@ -245,7 +242,7 @@ def test_relu_backward_kernel_is_bit_identical_to_the_mask_product(monkeypatch, 
     x, g = x.reshape(-1, 5), rng.permutation(g).reshape(-1, 5)
     results = []
     for kernels in (KERNELS, None):
-        monkeypatch.setattr(activations, "_kernels", kernels)
+        monkeypatch.setattr(_fused, "KERNELS", kernels)
         relu = gn.activations.get("relu")
         relu.forward(x.copy())
         out = np.empty_like(g)
@@ -282,7 +279,7 @@ def test_bias_relu_kernel_matches_the_add_then_maximum_passes(
         bias[:2] = [0.0, -np.inf]
     results = []
     for kernels in (KERNELS, None):
-        monkeypatch.setattr(activations, "_kernels", kernels)
+        monkeypatch.setattr(_fused, "KERNELS", kernels)
         relu = gn.activations.get("relu")
         out = z.copy()
         with np.errstate(invalid="ignore"):
@@ -325,7 +322,7 @@ def test_dense_training_forward_uses_the_fused_bias_relu(monkeypatch):
             calls.append(name)
             return getattr(KERNELS, name)
 
-    monkeypatch.setattr(activations, "_kernels", Spy())
+    monkeypatch.setattr(_fused, "KERNELS", Spy())
     trained = layer.forward(x).copy()
     assert "bias_relu" in calls
     np.testing.assert_array_equal(trained, layer.forward(x, training=False))

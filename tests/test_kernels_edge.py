@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet import _fused, activations, optimizers
+from glassnet import _fused
 
 KERNELS = _fused.KERNELS
 pytestmark = pytest.mark.skipif(
@@ -75,7 +75,7 @@ def _steps(monkeypatch, use_kernels, name, kwargs, params, grads, steps=3, **ext
     Returns (kernel calls that completed, the optimizer's state).
     """
     spy = _Spy()
-    monkeypatch.setattr(optimizers, "_kernels", spy if use_kernels else None)
+    monkeypatch.setattr(_fused, "KERNELS", spy if use_kernels else None)
     optimizer = gn.optimizers.get({"name": name, "learning_rate": 0.1, **kwargs})
     for key, value in extra.items():
         if key == "state":
@@ -248,7 +248,7 @@ def test_empty_0d_and_one_element_arrays_match_numpy(monkeypatch, config, shape,
 def test_relu_backward_on_empty_0d_and_one_element_arrays(monkeypatch, shape):
     results = []
     for kernels in (KERNELS, None):
-        monkeypatch.setattr(activations, "_kernels", kernels)
+        monkeypatch.setattr(_fused, "KERNELS", kernels)
         relu = gn.activations.get("relu")
         x, g = _ordinary(shape, seed=2)
         relu.forward(x)
@@ -259,7 +259,7 @@ def test_relu_backward_on_empty_0d_and_one_element_arrays(monkeypatch, shape):
 
 
 def test_relu_backward_with_a_big_endian_gradient_falls_back(monkeypatch):
-    monkeypatch.setattr(activations, "_kernels", KERNELS)
+    monkeypatch.setattr(_fused, "KERNELS", KERNELS)
     relu = gn.activations.get("relu")
     relu.forward(np.array([-1.0, 2.0, 0.0, 3.0], np.float32))
     g = np.array([5.0, -6.0, 7.0, 8.0], ">f4")
@@ -288,7 +288,7 @@ def test_sgd_rounds_the_learning_rate_to_float32_as_numpy_does(monkeypatch, lr):
     expected = np.array([np.float32(w - np.float32(d * lr32)) for w, d in pairs])
     spy = _Spy()
     for kernels in (spy, None):
-        monkeypatch.setattr(optimizers, "_kernels", kernels)
+        monkeypatch.setattr(_fused, "KERNELS", kernels)
         p = p0.copy()
         optimizer = gn.optimizers.SGD(learning_rate=lr)
         with np.errstate(over="ignore"):
@@ -312,7 +312,7 @@ def test_adam_scalars_round_to_float32_one_by_one_as_numpy_does(monkeypatch):
     step = f(f(np.sqrt(v) + f(eps_hat)))
     expected = f(w0 - f(f(m / step) * f(scale)))
     for kernels in (KERNELS, None):
-        monkeypatch.setattr(optimizers, "_kernels", kernels)
+        monkeypatch.setattr(_fused, "KERNELS", kernels)
         w, g = np.array([w0]), np.array([g0])
         gn.optimizers.Adam(learning_rate=lr).step([(w, g)])
         assert w.tobytes() == np.array([expected]).tobytes()
@@ -418,7 +418,7 @@ def test_amsgrad_maximum_keeps_numpy_s_choice_of_signed_zero(monkeypatch, dtype)
     for name in ("adam", "adamw"):
         kwargs = {"amsgrad": True}
         state = _amsgrad_state([-0.0, 0.0, -0.0], dtype)
-        monkeypatch.setattr(optimizers, "_kernels", None)
+        monkeypatch.setattr(_fused, "KERNELS", None)
         params, grads = make()
         _, reference = _steps(
             monkeypatch, False, name, kwargs, params, grads, 1, state=state
@@ -439,7 +439,7 @@ def test_amsgrad_maximum_propagates_nan_as_numpy_does(monkeypatch, dtype):
     ]
     runs = []
     for kernels in (_Spy(), None):
-        monkeypatch.setattr(optimizers, "_kernels", kernels)
+        monkeypatch.setattr(_fused, "KERNELS", kernels)
         optimizer = gn.optimizers.Adam(learning_rate=0.1, amsgrad=True)
         param = np.ones(5, dtype)
         with np.errstate(invalid="ignore"):
@@ -521,7 +521,7 @@ def test_the_kernel_releases_every_buffer_on_every_path():
 
 # ----------------------------------------------------------- ReLU's biased forward
 def _forward_biased(monkeypatch, kernels, z, bias):
-    monkeypatch.setattr(activations, "_kernels", kernels)
+    monkeypatch.setattr(_fused, "KERNELS", kernels)
     relu = gn.activations.get("relu")
     return relu.forward_biased(z, bias)
 
@@ -569,7 +569,7 @@ def test_float32_parameters_given_to_a_state_built_for_float64_match_numpy(
     name, kwargs = config
     runs, spy = [], _Spy()
     for use in (True, False):
-        monkeypatch.setattr(optimizers, "_kernels", spy if use else None)
+        monkeypatch.setattr(_fused, "KERNELS", spy if use else None)
         optimizer = gn.optimizers.get({"name": name, "learning_rate": 0.1, **kwargs})
         p64, g64 = _ordinary(40, np.float64, seed=1)
         optimizer.step([(p64, g64)])

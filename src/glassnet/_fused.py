@@ -35,6 +35,8 @@ def _load() -> ModuleType | None:
 _NEEDED = ("sgd", "sgd_momentum", "adam", "relu_backward", "bias_relu")
 
 
+# Callers read _fused.KERNELS at each call (never a copy of their own), so setting
+# it to None here switches every compiled loop off at once (tests, benchmarks).
 KERNELS = _load()
 
 # What a kernel raises when it can't take the arrays (a dtype other than

@@ -234,9 +234,6 @@ class Tanh(ActivationFunction):
         return _times(grad_y, derivative, out)
 
 
-_kernels = _fused.KERNELS  # ReLU's backward loop (None: NumPy only)
-
-
 class ReLU(ActivationFunction):
     """max(x, 0); the derivative is 1 where the cached output is > 0, else 0.
 
@@ -267,7 +264,7 @@ class ReLU(ActivationFunction):
         return np.maximum(x, zeros, out=out)
 
     def forward_biased(self, z: np.ndarray, bias: np.ndarray) -> np.ndarray:
-        kernels = _kernels
+        kernels = _fused.KERNELS  # None: NumPy only (glassnet._fused)
         # ReLU's own: a subclass's _apply or forward (a ReLU6, say) must run
         if kernels is not None and self.__class__ is ReLU:
             try:  # z + bias, then max(·, 0), in one loop (glassnet._fused)
@@ -280,7 +277,7 @@ class ReLU(ActivationFunction):
         return super().forward_biased(z, bias)
 
     def _derivative_times(self, grad_y, out):
-        kernels = _kernels
+        kernels = _fused.KERNELS  # None: NumPy only (glassnet._fused)
         if kernels is not None and out is not None:
             try:  # the same product in one loop, without the mask (glassnet._fused)
                 kernels.relu_backward(grad_y, self._y, out)

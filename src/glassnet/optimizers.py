@@ -56,8 +56,8 @@ from glassnet.schedules import (
 
 # The fused loops of _kernels.c (see glassnet._fused): the same operations in the
 # same order and dtype as the NumPy passes below, in one trip through memory
-# instead of up to twelve (Adam). None when not built or GLASSNET_PURE_NUMPY=1.
-_kernels = _fused.KERNELS
+# instead of up to twelve (Adam). _fused.KERNELS is None when they are not built or
+# GLASSNET_PURE_NUMPY=1; it is read at each step, so one switch turns them off.
 _KERNEL_REFUSALS = _fused.REFUSED
 
 __all__ = [
@@ -511,7 +511,7 @@ class SGD(Optimizer):
 
     def _update(self, pairs: Pairs, lr: float) -> None:
         mu, wd, damp = self.momentum, self.weight_decay, self.dampening
-        kernels = _kernels
+        kernels = _fused.KERNELS
         if mu == 0.0:
             for (param, grad), tmp in zip(pairs, self._tmp, strict=True):
                 # (tmp has the shape the state was built for: a changed one is
@@ -643,7 +643,7 @@ class Adam(Optimizer):
         slots = self._slots
         v_maxes = slots["v_max"] if self.amsgrad else slots["v"]
         tmp2 = self._tmp2 or (self._second_scratch(pairs) if wd else self._tmp)
-        kernels = _kernels
+        kernels = _fused.KERNELS
         decay = 1.0 - lr * wd if self._decoupled and wd else None
         for (param, grad), tmp, other, m, v, v_max in zip(
             pairs, self._tmp, tmp2, slots["m"], slots["v"], v_maxes, strict=True
