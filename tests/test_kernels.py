@@ -1,6 +1,6 @@
 """The compiled loops (glassnet._kernels) against the NumPy passes.
 
-optimizers.py runs each update as NumPy passes; when the optional C extension is
+The optimizers run each update as NumPy passes; when the optional C extension is
 built, SGD, momentum SGD, Adam and AdamW run it as one fused loop instead, and so
 does ReLU's backward product. The
 loops promise the *same* operations in the same order and dtype, so every test
@@ -336,7 +336,9 @@ def test_every_loop_the_callers_use_is_one_the_loader_requires():
 
     source = pathlib.Path(_fused.__file__).parent
     called = set()
-    for module in ("optimizers.py", "activations.py", "layers.py", "network.py"):
+    modules = ("optimizers.py", "_optimizer.py", "_sgd.py", "_adam.py", "_rmsprop.py")
+    modules += ("_adagrad.py", "activations.py", "layers.py", "network.py")
+    for module in modules:
         called |= set(re.findall(r"kernels\.(\w+)\(", (source / module).read_text()))
     assert called, "no kernel calls found: the pattern is stale"
     assert called <= set(_fused._NEEDED), called - set(_fused._NEEDED)
