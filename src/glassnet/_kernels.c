@@ -2,7 +2,7 @@
  * glassnet._kernels: the optimizer updates and ReLU's two passes (bias + ReLU
  * forward, the backward product), each as one fused loop (optional).
  *
- * optimizers.py writes every update as a sequence of NumPy passes
+ * The optimizers (_sgd.py, _adam.py) write every update as a sequence of NumPy passes
  * (m *= b1; tmp = d*(1-b1); m += tmp; ...). Adam needs twelve of them, each one a
  * full trip through memory, and on a 235,000-weight MLP they cost about as much
  * as a third of the matrix products. The loops below do the *same operations in
@@ -240,7 +240,7 @@ take(Buffers *bufs, PyObject *obj, const char *name, int writable)
     int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
     if (PyObject_GetBuffer(obj, view, flags) < 0) {
         /* NumPy says ValueError (not C-contiguous, read-only); make every refusal
-         * a TypeError, the one signal optimizers.py takes as "use NumPy" */
+         * a TypeError, the one signal the callers take as "use NumPy" */
         PyErr_Clear();
         PyErr_Format(PyExc_TypeError, "%s: a C-contiguous%s float buffer is needed, "
                      "got %.100s", name, writable ? ", writable" : "",
