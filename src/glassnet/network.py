@@ -8,7 +8,8 @@ holds ``params``, ``grads``, ``inputs`` and ``outputs`` of the last training ste
 
 Training is fast because the loop does only array work: ``fit`` checks and casts
 the data once, draws one permutation per epoch, gathers each batch into a reused
-buffer, and the layers compute into buffers of their own.
+buffer, and the layers compute into buffers of their own. That loop lives in
+:mod:`glassnet._training`.
 
 Example
 -------
@@ -27,14 +28,13 @@ Example
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
-from glassnet import losses, optimizers
+from glassnet import _training, losses, optimizers
 from glassnet._validation import (
     check_array,
     check_dtype,
@@ -42,7 +42,6 @@ from glassnet._validation import (
     check_probability,
     describe,
 )
-from glassnet.errors import TrainingDiverged
 from glassnet.layers import Layer
 
 __all__ = ["Sequential"]
@@ -488,7 +487,7 @@ class Sequential:
             ("training diverged in epoch 3/10"), like the progress bar; its
             ``epoch`` attribute is the 0-based index, like callbacks' ``epoch``.
         """
-        from glassnet.callbacks import Callback, History, ProgressBar
+        from glassnet.callbacks import Callback
 
         self._require_compiled("fit")
         epochs = check_positive_int(epochs, "epochs")
@@ -557,187 +556,17 @@ class Sequential:
                     "neither (or monitor a training value such as 'loss')"
                 )
 
-        history = History()
-        all_callbacks = [history, *callbacks]
-        if verbose and not any(isinstance(c, ProgressBar) for c in callbacks):
-            all_callbacks.append(ProgressBar(plain=verbose == 2))
-        params = {
-            "epochs": epochs,
-            "initial_epoch": initial_epoch,
-            "batch_size": batch_size,
-            "samples": len(X),
-            "steps": -(-len(X) // batch_size),
-            "verbose": verbose,
-        }
-        for callback in all_callbacks:
-            callback.set_model(self)
-            callback.set_params(params)
-        self.stop_training = False
-        self.history = history
-        self._epochs_planned = epochs  # for _diverged's "epoch 3/10"
-        logs: dict[str, float] = {}
-        run_epoch = self._epoch_runner(X, y, batch_size, shuffle, all_callbacks)
-        epoch_begins = [c for c in all_callbacks if c.wants_epoch_begin]
-        # Overflow on the way to a diverging loss is reported once, as
-        # TrainingDiverged, rather than as a stream of RuntimeWarnings.
-        errstate = np.errstate(over="ignore", invalid="ignore", divide="ignore")
-        try:
-            errstate.__enter__()
-            for callback in all_callbacks:
-                callback.on_train_begin(logs)
-            for epoch in range(initial_epoch, epochs):
-                for callback in epoch_begins:
-                    callback.on_epoch_begin(epoch, logs)
-                logs = run_epoch(epoch)
-                if val is not None:
-                    scores = self._evaluate_arrays(*val)
-                    logs.update({f"val_{k}": v for k, v in scores.items()})
-                self.epoch = epoch + 1
-                for callback in all_callbacks:
-                    callback.on_epoch_end(epoch, logs)
-                if self.stop_training:
-                    break
-            for callback in all_callbacks:
-                callback.on_train_end(logs)
-        finally:
-            errstate.__exit__(None, None, None)
-            for callback in all_callbacks:
-                close = getattr(callback, "close", None)
-                if close is not None:
-                    close()
-        return history
-
-    def _epoch_runner(
-        self,
-        X: np.ndarray,
-        y: np.ndarray,
-        batch_size: int,
-        shuffle: bool,
-        callbacks: list[Any],
-    ) -> Any:
-        """Everything an epoch needs, looked up once; returns ``run(epoch) -> logs``.
-
-        The inner loop touches only local names: bound methods, buffers and the
-        data, so a step of a tiny network costs little more than its arithmetic.
-        """
-        n = len(X)
-        layers = self.layers
-        pairs = self._flatten()  # one (params, grads) pair: one update per formula
-        # the weights and optimizer state at the start of this epoch and the one
-        # before: when the *first* batch diverges, the last step of the epoch
-        # before made the weights bad, so those of its start come back
-        snapshots = [[param.copy() for param, _ in pairs] for _ in range(2)]
-        opt_states: list[Any] = [None, None]
-        forwards = [layer.forward for layer in layers]
-        backwards = [layer.backward for layer in layers[:0:-1]]
-        first_backward = layers[0].backward
-        loss_forward, loss_backward = self.loss.forward, self.loss.backward
-        step = self.optimizer.step
-        penalized = [layer for layer in layers if getattr(layer, "l2", 0.0)]
-        metric_fns = self._metric_fns
-        transform = self.loss.output_transform
-        batch_callbacks = [c for c in callbacks if c.wants_batches]
-        isfinite = math.isfinite
-        starts = range(0, n, batch_size)
-        if shuffle:
-            size = min(batch_size, n)
-            x_full = np.empty((size,) + X.shape[1:], X.dtype)
-            y_full = np.empty((size,) + y.shape[1:], y.dtype)
-            rest = n % size  # 0 when one batch holds everything
-            x_rest = np.empty((rest,) + X.shape[1:], X.dtype)
-            y_rest = np.empty((rest,) + y.shape[1:], y.dtype)
-        elif len(starts) <= 65536:  # the same batches every epoch: slice them once
-            batches = [(X[i : i + batch_size], y[i : i + batch_size]) for i in starts]
-        else:  # (but hold no more than ~10 MB of views)
-            batches = None
-
-        def run(epoch: int) -> dict[str, float]:
-            # the weights to restore if this epoch diverges: one copy per epoch
-            snapshots.reverse()
-            opt_states.reverse()
-            for saved, (param, _) in zip(snapshots[0], pairs, strict=True):
-                np.copyto(saved, param)
-            opt_states[0] = self.optimizer.get_state()
-            if shuffle:
-                order = self.rng.permutation(n)
-            metric_sums = [0.0] * len(metric_fns)
-            total = 0.0
-            for batch, start in enumerate(starts):
-                if shuffle:
-                    idx = order[start : start + batch_size]
-                    if len(idx) == size:
-                        xb, yb = x_full, y_full
-                    else:
-                        xb, yb = x_rest, y_rest
-                    # mode="clip" skips numpy's extra buffered copy; idx is valid
-                    np.take(X, idx, axis=0, out=xb, mode="clip")
-                    np.take(y, idx, axis=0, out=yb, mode="clip")
-                elif batches is not None:
-                    xb, yb = batches[batch]
-                else:
-                    xb = X[start : start + batch_size]
-                    yb = y[start : start + batch_size]
-                out = xb
-                for forward in forwards:
-                    out = forward(out)
-                value = loss_forward(yb, out)
-                for layer in penalized:
-                    value += layer.regularization_loss()
-                if not isfinite(value):
-                    back = 1 if batch == 0 and opt_states[1] is not None else 0
-                    for (param, _), saved in zip(pairs, snapshots[back], strict=True):
-                        np.copyto(param, saved)
-                    self.optimizer.set_state(opt_states[back])
-                    self._diverged(epoch, value, epoch - back)
-                nb = len(xb)
-                total += value * nb
-                if metric_fns:
-                    shown = transform(out)
-                    for i, (_, fn) in enumerate(metric_fns):
-                        metric_sums[i] += fn(yb, shown) * nb
-                grad = loss_backward()
-                for backward in backwards:
-                    grad = backward(grad)
-                first_backward(grad, False)
-                step(pairs)
-                if batch_callbacks:
-                    batch_logs = {"loss": value, "size": nb}
-                    for callback in batch_callbacks:
-                        callback.on_batch_end(batch, batch_logs)
-            # a finite loss can still have a gradient that overflows the weights;
-            # after the epoch's last step no later loss would tell (one check per
-            # epoch, not per step; Σw² is finite for finite weights unless they are
-            # huge, when the exact test decides)
-            if any(
-                not isfinite(float(np.dot(param, param)))
-                and not np.isfinite(param).all()
-                for param, _ in pairs
-            ):
-                for (param, _), saved in zip(pairs, snapshots[0], strict=True):
-                    np.copyto(param, saved)
-                self.optimizer.set_state(opt_states[0])
-                self._diverged(epoch, math.nan, epoch, "the weights became inf or NaN")
-            logs = {"loss": total / n}
-            for (key, _), value in zip(metric_fns, metric_sums, strict=True):
-                logs[key] = value / n
-            return logs
-
-        return run
-
-    def _diverged(
-        self, epoch: int, value: float, restored: int, what: str = ""
-    ) -> None:
-        """Raise TrainingDiverged; the message counts epochs from 1, like the bar."""
-        rate = self.optimizer.current_learning_rate()
-        what = what or f"the loss became {value}"
-        raise TrainingDiverged(
-            f"training diverged in epoch {epoch + 1}/{self._epochs_planned}: "
-            f"{what}. The weights and optimizer state were restored to "
-            f"those at the start of epoch {restored + 1}. Try a lower learning rate "
-            f"(it is {rate:g}), or "
-            "clipnorm= in the optimizer.",
-            epoch=epoch,
-            loss=value,
+        return _training.train(
+            self,
+            X,
+            y,
+            val,
+            callbacks,
+            epochs=epochs,
+            batch_size=batch_size,
+            shuffle=shuffle,
+            verbose=verbose,
+            initial_epoch=initial_epoch,
         )
 
     def evaluate(
