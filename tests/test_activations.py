@@ -20,6 +20,7 @@ from glassnet.activations import (
     Softplus,
     Tanh,
 )
+from glassnet.layers import Dense
 
 ALL = [
     Linear(),
@@ -371,3 +372,24 @@ def test_get_config_round_trip(activation):
     copy = activations.get(activation)
     assert copy == activation and copy is not activation  # never a shared cache
     assert activations.get(activation.name) == type(activation)()
+
+
+class _ReLU6(activations.ReLU):
+    """A user's subclass that changes the function: min(max(x, 0), 6)."""
+
+    name = "relu6_review"
+
+    def _apply(self, x, out):
+        return np.clip(x, 0, 6, out=out)
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_a_relu_subclass_with_its_own_function_is_applied_in_training(training):
+    # Dense's training forward calls forward_biased, which ReLU ran as its compiled
+    # bias + max(·, 0) loop even for a subclass: the subclass's _apply was skipped
+    layer = Dense(2, 3, activation=_ReLU6())
+    layer.params["W"][...] = 10.0
+    layer.params["b"][...] = [-30.0, 1.0, -19.5]
+    x = np.ones((2, 2), np.float32)
+    expected = np.clip(x @ layer.params["W"] + layer.params["b"], 0, 6)  # 0, 6, 0.5
+    np.testing.assert_array_equal(layer.forward(x, training=training), expected)

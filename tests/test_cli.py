@@ -9,6 +9,7 @@ Data are tiny and epochs few: each subprocess costs a fraction of a second.
 from __future__ import annotations
 
 import csv
+import math
 import os
 import re
 import subprocess
@@ -924,3 +925,64 @@ def test_train_out_to_stdout_keeps_status_lines_out_of_the_model(
     assert "saved the model to /dev/stdout" in err
     model = serialization.load(received)
     assert model.epoch == 2
+
+
+def test_train_refuses_an_out_link_loop_before_training(tmp_path, monkeypatch, capsys):
+    # atomic_write refuses a loop of links (ELOOP); the CLI's early check let it
+    # through (realpath stops inside the loop) and training ran first
+    from glassnet import cli
+
+    rows = [[0, 1, "no"], [1, 0, "yes"], [0, 0, "no"], [1, 1, "yes"]]
+    _write_csv(tmp_path / "d.csv", ["a", "b", "label"], rows)
+    (tmp_path / "l1.npz").symlink_to("l2.npz")
+    (tmp_path / "l2.npz").symlink_to("l1.npz")
+    monkeypatch.chdir(tmp_path)
+    args = ["train", "d.csv", "--target", "label", "--epochs", "1", "--out", "l1.npz"]
+    assert cli.main(args) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # no task line: refused before any training
+    assert "--out l1.npz: its symbolic links form a loop" in captured.err
+
+
+@pytest.mark.parametrize("n_rows", [3, 9])
+def test_validation_split_advice_is_a_value_the_command_accepts(
+    tmp_path, monkeypatch, capsys, n_rows
+):
+    # The largest valid fraction is (n-1)/n (the held-out count is rounded up);
+    # 2/3 printed as 0.6667 is above it, and that advice was refused in turn.
+    from glassnet import cli
+
+    rows = [[i, i % 2, "yes" if i % 2 else "no"] for i in range(n_rows)]
+    _write_csv(tmp_path / "d.csv", ["a", "b", "label"], rows)
+    monkeypatch.chdir(tmp_path)
+    base = ["train", "d.csv", "--target", "label", "--epochs", "1", "--quiet"]
+    assert cli.main([*base, "--validation-split", "0.999"]) == 2
+    err = capsys.readouterr().err
+    advised = err.split("give at most ", 1)[1].split(",", 1)[0]
+    assert float(advised) <= (n_rows - 1) / n_rows
+    assert math.ceil(float(advised) * n_rows) == n_rows - 1  # still the largest
+    assert cli.main([*base, "--validation-split", advised]) == 0, capsys.readouterr()
+
+
+@pytest.mark.skipif(
+    sys.platform == "win32", reason="symbolic links need privileges on Windows"
+)
+def test_predict_out_through_a_link_updates_the_linked_file(
+    tmp_path, monkeypatch, capsys
+):
+    from glassnet import cli
+
+    monkeypatch.chdir(tmp_path)
+    rows = ["x1,x2,label"] + [f"{i % 3},{i % 2},{i % 2}" for i in range(8)]
+    (tmp_path / "data.csv").write_text("\n".join(rows) + "\n")
+    train = ["train", "data.csv", "--target", "label", "--hidden", "2"]
+    assert cli.main([*train, "--epochs", "1", "--quiet", "--out", "m.npz"]) == 0
+    (tmp_path / "kept").mkdir()
+    target = tmp_path / "kept" / "preds.csv"
+    target.write_bytes(SENTINEL)
+    (tmp_path / "preds.csv").symlink_to(target)
+    assert cli.main(["predict", "m.npz", "data.csv", "--out", "preds.csv"]) == 0
+    capsys.readouterr()
+    assert (tmp_path / "preds.csv").is_symlink()
+    assert target.read_text().startswith("prediction\n")
+    assert len(target.read_text().splitlines()) == 9
