@@ -231,10 +231,12 @@ release(Buffers *bufs)
     bufs->count = 0;
 }
 
-/* Take obj's buffer; every buffer must share the first one's format and length.
+/* Take obj's buffer: a C-contiguous float32/float64 buffer of the first one's
+ * format, overlapping none taken before, and (with same_shape) of its shape too.
  * Returns the data pointer, or NULL with an exception set (and all released). */
 static void *
-take(Buffers *bufs, PyObject *obj, const char *name, int writable)
+take_buffer(Buffers *bufs, PyObject *obj, const char *name, int writable,
+            int same_shape)
 {
     Py_buffer *view = &bufs->views[bufs->count];
     int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
@@ -267,9 +269,12 @@ take(Buffers *bufs, PyObject *obj, const char *name, int writable)
         /* the same shape, not only the same size: NumPy would refuse to
          * broadcast (2, 3) against (3, 2), and so must this */
         const Py_buffer *first = &bufs->views[0];
-        int same = f == bufs->format && n == bufs->n && view->ndim == first->ndim;
-        for (int d = 0; same && d < view->ndim; d++)
-            same = view->shape[d] == first->shape[d];
+        int same = f == bufs->format;
+        if (same_shape) {
+            same = same && n == bufs->n && view->ndim == first->ndim;
+            for (int d = 0; same && d < view->ndim; d++)
+                same = view->shape[d] == first->shape[d];
+        }
         if (!same) {
             PyErr_Format(PyExc_TypeError, "%s: %zd items of format '%c' do not match "
                          "the first argument's shape and format '%c'", name, n, f,
@@ -291,6 +296,13 @@ take(Buffers *bufs, PyObject *obj, const char *name, int writable)
         }
     }
     return view->buf;
+}
+
+/* take_buffer for the arrays of one elementwise loop: all of one shape. */
+static void *
+take(Buffers *bufs, PyObject *obj, const char *name, int writable)
+{
+    return take_buffer(bufs, obj, name, writable, 1);
 }
 
 /* A scalar argument: a Python float or int only (an O& converter). NumPy 2 rounds
@@ -478,36 +490,19 @@ py_bias_relu(PyObject *self, PyObject *args)
     const Py_buffer *zv = &bufs.views[0];
     Py_ssize_t cols = zv->ndim ? zv->shape[zv->ndim - 1] : 1;
     Py_ssize_t rows = cols ? bufs.n / cols : 0;
-    /* the bias: its own shape (n,) or (1, n), so not through take()'s shape rule */
-    Py_buffer *bv = &bufs.views[bufs.count];
-    if (PyObject_GetBuffer(bo, bv, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
-        PyErr_Clear();
-        PyErr_SetString(PyExc_TypeError, "bias: a C-contiguous float buffer is needed");
-        release(&bufs);
-        return NULL;
-    }
-    bufs.count++;
-    const char *bl = (const char *)bv->buf, *zl = (const char *)zv->buf;
-    int ok = bv->format && (bv->format[0] == bufs.format ||
-                            ((bv->format[0] == '=' || bv->format[0] == '@') &&
-                             bv->format[1] == bufs.format)) &&
-             bv->itemsize == zv->itemsize && bv->len / bv->itemsize == cols &&
+    /* the bias: z's format, not overlapping z, but its own shape, (n,) or (1, n) */
+    const void *b = take_buffer(&bufs, bo, "bias", 0, 0);
+    if (!b) return NULL;
+    const Py_buffer *bv = &bufs.views[1];
+    int ok = zv->ndim >= 1 && bv->len / bv->itemsize == cols &&
              /* a (1, n) bias needs a z of 2+ dims: NumPy can't add it into (n,) */
-             (bv->ndim == 1 ||
-              (bv->ndim == 2 && bv->shape[0] == 1 && zv->ndim >= 2)) &&
-             !(bv->len && zv->len && bl < zl + zv->len && zl < bl + bv->len);
-    if (ok) {
-        const char *f = bv->format[0] == '=' || bv->format[0] == '@' ? bv->format + 1
-                                                                       : bv->format;
-        ok = f[1] == '\0';
-    }
-    if (!ok || zv->ndim < 1) {
-        PyErr_SetString(PyExc_TypeError, "bias: one float row matching z's last axis, "
-                        "of z's dtype, not overlapping z, is needed");
+             (bv->ndim == 1 || (bv->ndim == 2 && bv->shape[0] == 1 && zv->ndim >= 2));
+    if (!ok) {
+        PyErr_SetString(PyExc_TypeError,
+                        "bias: one row (n,) or (1, n) matching z's last axis is needed");
         release(&bufs);
         return NULL;
     }
-    const void *b = bv->buf;
     char f = bufs.format;
     Py_BEGIN_ALLOW_THREADS
     if (f == 'f')
