@@ -24,10 +24,12 @@ def _check_writable(path: Path, flag: str) -> None:
         return
     folder = path.parent
     if path.is_symlink():  # written through to the file it names (atomic_write)
-        real = Path(os.path.realpath(path))
-        if real.is_symlink():  # realpath stops inside a loop of links
-            raise ValueError(f"{flag} {path}: its symbolic links form a loop")
-        folder = real.parent
+        from glassnet._files import _link_target
+
+        try:
+            folder = _link_target(path).parent
+        except OSError:  # the links form a loop
+            raise ValueError(f"{flag} {path}: its symbolic links form a loop") from None
     if not folder.is_dir():
         raise ValueError(f"{flag} {path}: folder {str(folder)!r} does not exist")
     try:
