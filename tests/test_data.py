@@ -5,7 +5,6 @@ import json
 import numpy as np
 import pytest
 
-from glassnet import _csv_reader
 from glassnet.data import (
     CSVData,
     LabelEncoder,
@@ -20,6 +19,7 @@ from glassnet.data import (
     train_test_split,
     validation_split,
 )
+from glassnet.data import csv as csv_module
 from glassnet.errors import DataError
 
 
@@ -429,7 +429,7 @@ def test_minibatches():
 
 
 def test_read_csv_in_chunks_keeps_rows_and_line_numbers(tmp_path, monkeypatch):
-    monkeypatch.setattr(_csv_reader, "_CHUNK_CELLS", 5)  # chunks of one 3-cell row
+    monkeypatch.setattr(csv_module, "_CHUNK_CELLS", 5)  # chunks of one 3-cell row
     rows = [[i, 2 * i, i % 2] for i in range(7)]
     text = "a,b,y\n" + "".join(f"{a},{b},{y}\n" for a, b, y in rows)
     table = read_csv(write(tmp_path, text + "\n"), target="y")

@@ -336,15 +336,7 @@ def test_every_loop_the_callers_use_is_one_the_loader_requires():
 
     source = pathlib.Path(_fused.__file__).parent
     called = set()
-    modules = ("optimizers.py", "_optimizer.py", "_sgd.py", "_adam.py", "_rmsprop.py")
-    modules += (
-        "_adagrad.py",
-        "activations.py",
-        "layers.py",
-        "network.py",
-        "_training.py",
-    )
-    for module in modules:
-        called |= set(re.findall(r"kernels\.(\w+)\(", (source / module).read_text()))
+    for module in sorted(source.rglob("*.py")):
+        called |= set(re.findall(r"kernels\.(\w+)\(", module.read_text()))
     assert called, "no kernel calls found: the pattern is stale"
     assert called <= set(_fused._NEEDED), called - set(_fused._NEEDED)

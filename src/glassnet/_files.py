@@ -164,7 +164,7 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> 
     if os.path.islink(path):
         # Renaming over a link would replace the link, leaving the file it points
         # to stale: replace that file, in its own folder, and keep the link.
-        target = _link_target(path)
+        target = link_target(path)
         shown = f"{shown} (a link to {str(target)!r})"
         path = target
     folder = path.parent
@@ -197,7 +197,7 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> 
     _fsync_folder(folder)
 
 
-def _link_target(link: Path) -> Path:
+def link_target(link: Path) -> Path:
     """The file that the symbolic link ``link`` finally names (it may not exist)."""
     target = Path(os.path.realpath(link))
     if os.path.islink(target):  # realpath stops inside a loop of links

@@ -31,7 +31,7 @@ def _load() -> ModuleType | None:
     return _kernels
 
 
-# Every loop the callers use (_sgd.py, _adam.py, activations.py).
+# Every loop the callers use (optimizers/sgd.py, optimizers/adam.py, activations.py).
 _NEEDED = ("sgd", "sgd_momentum", "adam", "relu_backward", "bias_relu")
 
 

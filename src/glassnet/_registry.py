@@ -184,3 +184,24 @@ class Configurable:
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
+
+
+def class_registry(family: str, table: dict, base: type) -> Registry:
+    """A class registry (optimizers, schedules): instances pass, any case, Mappings."""
+
+    def invalid_config(name: str, cls: type, config: dict, error: TypeError) -> Any:
+        # an unexpected keyword names the class; other TypeErrors pass unchanged
+        if "unexpected keyword argument" not in str(error):
+            return None
+        return TypeError(f"Invalid config for {family} {cls.name!r}: {error}")
+
+    return Registry(
+        family,
+        table,
+        accepts=f"a name, a {base.__name__} or a config dict with a 'name'",
+        base=base,
+        instances="same",
+        configs=Mapping,
+        ignore_case=True,
+        config_error=invalid_config,
+    )

@@ -218,3 +218,28 @@ def check_array(
             f"Received: {name}[{where}]={array[tuple(bad)].item()!r}"
         )
     return array
+
+
+def check_hyperparameter(
+    value: Any, name: str, label: str, *, maximum: float | None = None, open_max=False
+) -> float:
+    """A float in [0, maximum]; ValueError in PyTorch's words, TypeError naming it."""
+    rule = "a finite number >= 0"
+    if maximum is not None:
+        rule = f"a finite number in [0, {maximum:g}{')' if open_max else ']'}"
+    try:
+        number = check_finite_number(value, name, minimum=0.0, maximum=maximum)
+        if open_max and number == maximum:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"Invalid {label}: {value} ({name} must be {rule})") from None
+    return number
+
+
+def check_bool(value: Any, name: str) -> bool:
+    """``value`` as a bool; anything but True/False is a TypeError."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(
+            f"{name} must be True or False. Received: {name}={describe(value)}"
+        )
+    return bool(value)

@@ -26,10 +26,13 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
-
-from glassnet._registry import Configurable, Registry
-from glassnet._validation import check_finite_number, check_positive_int, describe
+from glassnet._registry import Configurable, class_registry
+from glassnet._validation import (
+    check_bool,
+    check_finite_number,
+    check_hyperparameter,
+    check_positive_int,
+)
 
 __all__ = [
     "CosineDecay",
@@ -39,53 +42,6 @@ __all__ = [
     "get_schedule",
     "schedule_names",
 ]
-
-
-# ----------------------------------------------------------------------------- checks
-def _hyperparameter(
-    value: Any, name: str, label: str, *, maximum: float | None = None, open_max=False
-) -> float:
-    """A float in [0, maximum]; ValueError in PyTorch's words, TypeError naming it."""
-    rule = "a finite number >= 0"
-    if maximum is not None:
-        rule = f"a finite number in [0, {maximum:g}{')' if open_max else ']'}"
-    try:
-        number = check_finite_number(value, name, minimum=0.0, maximum=maximum)
-        if open_max and number == maximum:
-            raise ValueError
-    except ValueError:
-        raise ValueError(f"Invalid {label}: {value} ({name} must be {rule})") from None
-    return number
-
-
-def _check_bool(value: Any, name: str) -> bool:
-    """``value`` as a bool; anything but True/False is a TypeError."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(
-            f"{name} must be True or False. Received: {name}={describe(value)}"
-        )
-    return bool(value)
-
-
-def _registry(family: str, table: dict, base: type) -> Registry:
-    """The optimizer and schedule registries: instances pass, any case, Mappings."""
-
-    def invalid_config(name: str, cls: type, config: dict, error: TypeError) -> Any:
-        # an unexpected keyword names the class; other TypeErrors pass unchanged
-        if "unexpected keyword argument" not in str(error):
-            return None
-        return TypeError(f"Invalid config for {family} {cls.name!r}: {error}")
-
-    return Registry(
-        family,
-        table,
-        accepts=f"a name, a {base.__name__} or a config dict with a 'name'",
-        base=base,
-        instances="same",
-        configs=Mapping,
-        ignore_case=True,
-        config_error=invalid_config,
-    )
 
 
 # -------------------------------------------------------------------------- schedules
@@ -128,7 +84,7 @@ class Schedule(Configurable):
 
 
 def _initial_lr(value: Any) -> float:
-    return _hyperparameter(value, "initial_learning_rate", "learning rate")
+    return check_hyperparameter(value, "initial_learning_rate", "learning rate")
 
 
 def _decay_factor(value: Any, name: str) -> float:
@@ -217,7 +173,7 @@ class ExponentialDecay(Schedule):
         self.initial_learning_rate = _initial_lr(initial_learning_rate)
         self.decay_rate = _decay_factor(decay_rate, "decay_rate")
         self.decay_steps = check_positive_int(decay_steps, "decay_steps")
-        self.staircase = _check_bool(staircase, "staircase")
+        self.staircase = check_bool(staircase, "staircase")
 
     def __call__(self, step: int) -> float:
         exponent = (
@@ -285,7 +241,7 @@ class CosineDecay(Schedule):
 SCHEDULES: dict[str, type[Schedule]] = {
     cls.name: cls for cls in (StepDecay, ExponentialDecay, CosineDecay)
 }
-_SCHEDULES = _registry("schedule", SCHEDULES, Schedule)
+_SCHEDULES = class_registry("schedule", SCHEDULES, Schedule)
 
 
 def get_schedule(identifier: str | Schedule | Mapping[str, Any]) -> Schedule:

@@ -1,19 +1,4 @@
-"""Getting data into a network: CSV files, targets, standardisation, splits.
-
-Everything here works on plain NumPy arrays, rows are samples. The pieces a model
-keeps (a :class:`Standardizer`, a :class:`LabelEncoder`) turn into JSON-able configs
-with ``get_config()`` and come back with ``from_config()``, so a saved model applies
-to new data exactly the transformation it was trained with.
-
-Every problem with a file raises :class:`glassnet.errors.DataError` naming the file
-and, where there is one, the line and the column.
-
-Import all of it from this module. Targets and standardisation live here; reading
-CSV files (:func:`read_csv`, :class:`CSVData`, :func:`select_columns`) lives in
-``glassnet._csv_reader``, and splitting and batching (:func:`split_indices`,
-:func:`train_test_split`, :func:`validation_split`, :func:`minibatches`) in
-``glassnet._splits``: one concept a module, both re-exported here.
-"""
+"""Targets: the kind of problem, class labels to 0..k-1 and back, one-hot rows."""
 
 from __future__ import annotations
 
@@ -22,48 +7,21 @@ from typing import Any
 
 import numpy as np
 
-# _MAX_CLASSES is read_csv's bound on zero-padded label columns and infer_task's
-# default, one number so that both agree on what a class label is.
-from glassnet._csv_reader import (
-    _MAX_CLASSES,
-    CSVData,
-    _quote_list,
-    read_csv,
-    select_columns,
-)
-from glassnet._splits import (
-    minibatches,
-    split_indices,
-    train_test_split,
-    validation_split,
-)
 from glassnet._validation import (
     check_array,
     check_dtype,
     check_positive_int,
     describe,
 )
+
+# _MAX_CLASSES is read_csv's bound on zero-padded label columns and infer_task's
+# default, one number so that both agree on what a class label is.
+from glassnet.data.csv import _MAX_CLASSES, _quote_list
 from glassnet.errors import DataError
 
-__all__ = [
-    "CSVData",
-    "LabelEncoder",
-    "Standardizer",
-    "encode_target",
-    "infer_task",
-    "minibatches",
-    "one_hot",
-    "read_csv",
-    "select_columns",
-    "split_indices",
-    "train_test_split",
-    "validation_split",
-]
+__all__ = ["TASKS", "LabelEncoder", "encode_target", "infer_task", "one_hot"]
 
 TASKS = ("binary", "multiclass", "regression")
-
-
-# ------------------------------------------------------------------------- targets
 
 
 def infer_task(y: Any, *, max_classes: int = _MAX_CLASSES) -> str:
@@ -251,97 +209,3 @@ def one_hot(labels: Any, n_classes: int | None = None, dtype="float32") -> np.nd
     out = np.zeros((values.size, n_classes), dtype=check_dtype(dtype))
     out[np.arange(values.size), values] = 1
     return out
-
-
-# ----------------------------------------------------------------- standardisation
-
-
-class Standardizer:
-    """Shift and scale every feature to mean 0 and standard deviation 1.
-
-    ``transform(X) = (X - mean_) / scale_`` with ``mean_`` the column means and
-    ``scale_`` the population standard deviations (ddof=0, like scikit-learn's
-    ``StandardScaler``). A constant column gets scale 1, so it becomes all zeros
-    instead of NaN. float32 input stays float32.
-
-    Examples
-    --------
-    >>> scaler = Standardizer().fit([[1.0, 5.0], [3.0, 5.0]])
-    >>> scaler.mean_.tolist(), scaler.scale_.tolist()
-    ([2.0, 5.0], [1.0, 1.0])
-    >>> scaler.transform([[3.0, 7.0]]).tolist()
-    [[1.0, 2.0]]
-    """
-
-    name = "standardizer"
-
-    def __init__(self) -> None:
-        self.mean_: np.ndarray | None = None
-        self.scale_: np.ndarray | None = None
-
-    def fit(self, X: Any) -> Standardizer:
-        values = check_array(X, "X", ndim=2, dtype=np.float64)
-        self.mean_ = values.mean(axis=0)
-        scale = values.std(axis=0)
-        # A (near-)constant column has nothing to scale; dividing would blow it up.
-        scale[scale <= 1e-12 * np.maximum(1.0, np.abs(self.mean_))] = 1.0
-        self.scale_ = scale
-        return self
-
-    def _check(self, X: Any) -> np.ndarray:
-        if self.mean_ is None or self.scale_ is None:
-            raise ValueError("Standardizer is not fitted yet: call fit(X) first")
-        values = check_array(X, "X", ndim=(1, 2))
-        if values.dtype.kind != "f":
-            values = values.astype(np.float64)
-        if values.shape[-1] != self.mean_.size:
-            raise ValueError(
-                f"Standardizer expects inputs with {self.mean_.size} features "
-                f"(last dimension). Received: shape {values.shape}"
-            )
-        return values
-
-    def transform(self, X: Any) -> np.ndarray:
-        values = self._check(X)
-        mean, scale = self.mean_.astype(values.dtype), self.scale_.astype(values.dtype)
-        return (values - mean) / scale
-
-    def fit_transform(self, X: Any) -> np.ndarray:
-        return self.fit(X).transform(X)
-
-    def inverse_transform(self, X: Any) -> np.ndarray:
-        values = self._check(X)
-        mean, scale = self.mean_.astype(values.dtype), self.scale_.astype(values.dtype)
-        return values * scale + mean
-
-    def get_config(self) -> dict:
-        """``{"mean": [...], "scale": [...]}``: plain floats, exact through JSON."""
-        if self.mean_ is None or self.scale_ is None:
-            raise ValueError("Standardizer is not fitted yet: call fit(X) first")
-        return {"mean": self.mean_.tolist(), "scale": self.scale_.tolist()}
-
-    @classmethod
-    def from_config(cls, config: dict) -> Standardizer:
-        """Rebuild from :meth:`get_config` (a ``"name"`` key is allowed)."""
-        mean = np.asarray(config["mean"], dtype=np.float64)
-        scale = np.asarray(config["scale"], dtype=np.float64)
-        if (
-            mean.ndim != 1
-            or mean.shape != scale.shape
-            or not (
-                np.isfinite(mean).all()
-                and np.isfinite(scale).all()
-                and (scale > 0).all()
-            )
-        ):
-            raise ValueError(
-                "a Standardizer config needs 'mean' and 'scale' lists of equal length, "
-                f"finite, with scale > 0. Received: {describe(config)}"
-            )
-        scaler = cls()
-        scaler.mean_, scaler.scale_ = mean, scale
-        return scaler
-
-    def __repr__(self) -> str:
-        n = "unfitted" if self.mean_ is None else f"n_features={self.mean_.size}"
-        return f"Standardizer({n})"

@@ -1,7 +1,7 @@
 """``glassnet train``: fit a network on a CSV file or a built-in dataset, save it.
 
 Its settings (defaults, checks, the model, ``--resume``) are in
-:mod:`glassnet._cli_train_settings`; reading DATA is in :mod:`glassnet._cli_data`.
+:mod:`glassnet.cli.train_settings`; reading DATA is in :mod:`glassnet.cli.inputs`.
 """
 
 from __future__ import annotations
@@ -12,23 +12,23 @@ from pathlib import Path
 
 import numpy as np
 
-from glassnet._cli_common import EXIT_OK, _fail, _subcommand
-from glassnet._cli_data import _DATASETS, _load_data, _non_number, _targets
-from glassnet._cli_outputs import _check_not_an_input, _check_writable, _status_stream
-from glassnet._cli_train_settings import (
-    _CHECKPOINT,
-    _build_model,
-    _checkpoint_folder,
-    _resume,
-    _task_line,
-    _train_settings,
+from glassnet.cli.common import EXIT_OK, fail, subcommand
+from glassnet.cli.inputs import DATASETS, load_data, non_number, targets
+from glassnet.cli.outputs import check_not_an_input, check_writable, status_stream
+from glassnet.cli.train_settings import (
+    CHECKPOINT,
+    build_model,
+    checkpoint_folder,
+    resume,
+    settings_from_args,
+    task_line,
 )
 
 
-def _add_train(subparsers: argparse._SubParsersAction) -> None:
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
     from glassnet import activations, losses, optimizers
 
-    parser = _subcommand(
+    parser = subcommand(
         subparsers,
         "train",
         summary="train a network on a CSV file (or mnist, fashion-mnist) and save it",
@@ -113,7 +113,7 @@ def _add_train(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--checkpoint",
         metavar="DIR",
-        help=f"save DIR/{_CHECKPOINT} after every epoch (created if needed)",
+        help=f"save DIR/{CHECKPOINT} after every epoch (created if needed)",
     )
     parser.add_argument(
         "--resume",
@@ -121,36 +121,36 @@ def _add_train(subparsers: argparse._SubParsersAction) -> None:
         help="continue from the checkpoint in --checkpoint DIR (same settings)",
     )
     parser.add_argument("--quiet", action="store_true", help="print nothing")
-    parser.set_defaults(run=_run_train)
+    parser.set_defaults(run=run)
 
 
-def _run_train(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     from glassnet import callbacks, data, serialization
     from glassnet._validation import check_positive_int
     from glassnet.errors import DataError, TrainingDiverged
 
     epochs = check_positive_int(args.epochs, "--epochs")
     out = Path(args.out)
-    _check_writable(out, "--out")
-    _check_not_an_input(out, "--out", {"DATA": args.data})
-    folder = _checkpoint_folder(args.checkpoint) if args.checkpoint else None
+    check_writable(out, "--out")
+    check_not_an_input(out, "--out", {"DATA": args.data})
+    folder = checkpoint_folder(args.checkpoint) if args.checkpoint else None
     if args.resume:
-        model = _resume(args, folder)
+        model = resume(args, folder)
         settings = model.metadata["settings"]
         target = model.metadata["target"]
     else:
-        settings = _train_settings(args)
+        settings = settings_from_args(args)
         target = args.target
-        if args.data in _DATASETS and target not in (None, "label"):
+        if args.data in DATASETS and target not in (None, "label"):
             raise ValueError(
                 f"--target {target}: {args.data} has one target, its 'label'; "
                 "drop --target"
             )
-    X, y_raw, features, target = _load_data(args.data, target, split="train")
+    X, y_raw, features, target = load_data(args.data, target, split="train")
     try:
         task, codes, encoder = data.encode_target(y_raw, settings["task"])
     except DataError:
-        text = _non_number(y_raw)
+        text = non_number(y_raw)
         if settings["task"] != "regression" or text is None:
             raise
         # The library's message describes an array ("dtype <U3"); name the column.
@@ -199,10 +199,10 @@ def _run_train(args: argparse.Namespace) -> int:
                 )
             serialization.save(model, out)
             if not args.quiet:
-                print(f"saved the model to {out}", file=_status_stream(out))
+                print(f"saved the model to {out}", file=status_stream(out))
             return EXIT_OK
     else:
-        model = _build_model(settings, task, X.shape[1], n_classes)
+        model = build_model(settings, task, X.shape[1], n_classes)
         model.classes_ = None if encoder is None else encoder.classes_
         model.metadata = {
             "data": args.data,
@@ -211,7 +211,7 @@ def _run_train(args: argparse.Namespace) -> int:
             "task": task,
             "settings": settings,
         }
-    y = _targets(model, task, codes)
+    y = targets(model, task, codes)
 
     validation = None
     if settings["validation_split"] > 0:
@@ -246,7 +246,7 @@ def _run_train(args: argparse.Namespace) -> int:
     hooks = [] if args.quiet else [callbacks.ProgressBar()]
     if folder is not None:
         # One file, replaced atomically each epoch; braces escaped for str.format.
-        pattern = str(folder / _CHECKPOINT).replace("{", "{{").replace("}", "}}")
+        pattern = str(folder / CHECKPOINT).replace("{", "{{").replace("}", "}}")
         hooks.append(callbacks.ModelCheckpoint(pattern))
     if model.history is not None:
         # fit starts a new History; a resumed run keeps the epochs before it.
@@ -260,10 +260,10 @@ def _run_train(args: argparse.Namespace) -> int:
     if not args.quiet:
         # flushed: progress goes to stderr, and the task must come before it
         inferred = settings["task"] is None
-        line = _task_line(
+        line = task_line(
             task, target, model.classes_, inferred=inferred, resume=args.resume
         )
-        print(line, file=_status_stream(out), flush=True)
+        print(line, file=status_stream(out), flush=True)
     try:
         # Divergence is reported below in one clear line; NumPy's overflow
         # warnings on the way there would only add noise to it.
@@ -293,11 +293,11 @@ def _run_train(args: argparse.Namespace) -> int:
                 f"the loss became {error.loss}"
             )
         rate = model.optimizer.current_learning_rate()
-        return _fail(
+        return fail(
             f"{what}. Try a lower learning rate, e.g. --lr {rate / 10:g} (it was "
             f"{rate:g}). Nothing was written to {out}{where}."
         )
     serialization.save(model, out)
     if not args.quiet:
-        print(f"saved the model to {out}", file=_status_stream(out))
+        print(f"saved the model to {out}", file=status_stream(out))
     return EXIT_OK

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from glassnet import _fused
-from glassnet._optimizer import _KERNEL_REFUSALS, LearningRate, Optimizer, Pairs
+from glassnet.optimizers.base import _KERNEL_REFUSALS, LearningRate, Optimizer, Pairs
 
 __all__ = ["SGD"]
 

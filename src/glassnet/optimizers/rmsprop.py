@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from glassnet._optimizer import LearningRate, Optimizer, Pairs
+from glassnet.optimizers.base import LearningRate, Optimizer, Pairs
 
 __all__ = ["RMSprop"]
 

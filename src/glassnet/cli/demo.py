@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import argparse
 
-from glassnet._cli_common import EXIT_OK, _fail, _subcommand
+from glassnet.cli.common import EXIT_OK, fail, subcommand
 
 DEMO_SEED = 2485  # its run looks like the article's: Emily 0.951 F, Frank 0.039 M
 
 
-def _add_demo(subparsers: argparse._SubParsersAction) -> None:
-    parser = _subcommand(
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subcommand(
         subparsers,
         "demo",
         summary="the article end to end: neuron, network, loss, backprop, training",
@@ -39,10 +39,10 @@ def _add_demo(subparsers: argparse._SubParsersAction) -> None:
         metavar="FILE.png",
         help='also save the loss curve (needs: pip install "glassnet[plot]")',
     )
-    parser.set_defaults(run=_run_demo)
+    parser.set_defaults(run=run)
 
 
-def _run_demo(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from glassnet import article as a
@@ -54,16 +54,16 @@ def _run_demo(args: argparse.Namespace) -> int:
 
         require_matplotlib()
         if Path(args.plot).is_dir():
-            return _fail(f"--plot {args.plot}: is a folder; give a file name")
+            return fail(f"--plot {args.plot}: is a folder; give a file name")
         folder = Path(args.plot).resolve().parent
         if not folder.is_dir():
-            return _fail(f"--plot: the folder {str(folder)!r} does not exist")
+            return fail(f"--plot: the folder {str(folder)!r} does not exist")
         from matplotlib.backend_bases import FigureCanvasBase
 
         formats = FigureCanvasBase.get_supported_filetypes()
         suffix = Path(args.plot).suffix.lstrip(".").lower() or "png"
         if suffix not in formats:
-            return _fail(
+            return fail(
                 f"--plot: matplotlib cannot write {suffix!r} images. "
                 f"Use one of: {', '.join(sorted(formats))} (e.g. loss.png)"
             )

@@ -25,12 +25,12 @@ where ``step`` counts the updates already done (0 for the first):
 before each update (:func:`clip_by_global_norm`). L2 regularisation per layer is a
 layer setting (``Dense(l2=...)``), and reduce-on-plateau is a callback.
 
-Import all of it from this module. Each concept has its own private module, all
-re-exported here: the base class :class:`Optimizer` (learning rate, state,
-checkpoints, the hyperparameter rules) in ``glassnet._optimizer``,
-:func:`clip_by_global_norm` in ``glassnet._clipping``, and one module per update
-rule: ``_sgd``, ``_adam`` (Adam and AdamW), ``_rmsprop``, ``_adagrad``. The
-registry (:func:`get`, :func:`names`) lives here.
+Import all of it from this package (``glassnet.optimizers.Adam``), never from its
+files, which hold one concept each: ``base`` (the :class:`Optimizer` base
+class: learning rate, state, checkpoints, the hyperparameter rules), ``clipping``
+(:func:`clip_by_global_norm`), and one module per update rule: ``sgd``, ``adam``
+(Adam and AdamW), ``rmsprop``, ``adagrad``. The registry (:func:`get`,
+:func:`names`) lives here.
 """
 
 from __future__ import annotations
@@ -38,23 +38,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from glassnet._adagrad import Adagrad
-from glassnet._adam import Adam, AdamW
-from glassnet._clipping import clip_by_global_norm
-from glassnet._optimizer import (
+from glassnet._registry import class_registry
+from glassnet.optimizers.adagrad import Adagrad
+from glassnet.optimizers.adam import Adam, AdamW
+from glassnet.optimizers.base import (
     LearningRate,  # noqa: F401 - type aliases, still reachable from here
     Optimizer,
     Pairs,  # noqa: F401
 )
-from glassnet._rmsprop import RMSprop
-from glassnet._sgd import SGD
+from glassnet.optimizers.clipping import clip_by_global_norm
+from glassnet.optimizers.rmsprop import RMSprop
+from glassnet.optimizers.sgd import SGD
 from glassnet.schedules import (
     SCHEDULES,  # noqa: F401 - still reachable as optimizers.SCHEDULES
     CosineDecay,
     ExponentialDecay,
     Schedule,
     StepDecay,
-    _registry,
     get_schedule,
     schedule_names,
 )
@@ -82,7 +82,7 @@ __all__ = [
 OPTIMIZERS: dict[str, type[Optimizer]] = {
     cls.name: cls for cls in (SGD, Adam, AdamW, RMSprop, Adagrad)
 }
-_OPTIMIZERS = _registry("optimizer", OPTIMIZERS, Optimizer)
+_OPTIMIZERS = class_registry("optimizer", OPTIMIZERS, Optimizer)
 
 
 def get(identifier: str | Optimizer | Mapping[str, Any]) -> Optimizer:

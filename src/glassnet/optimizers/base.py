@@ -16,19 +16,16 @@ from typing import Any, Union
 import numpy as np
 
 from glassnet import _fused
-from glassnet._clipping import clip_by_global_norm
 from glassnet._validation import (
     check_array,
+    check_bool,
     check_finite_number,
+    check_hyperparameter,
     check_positive_int,
     describe,
 )
-from glassnet.schedules import (
-    Schedule,
-    _check_bool,
-    _hyperparameter,
-    get_schedule,
-)
+from glassnet.optimizers.clipping import clip_by_global_norm
+from glassnet.schedules import Schedule, get_schedule
 
 # The fused loops of _kernels.c (see glassnet._fused): the same operations in the
 # same order and dtype as the NumPy passes of the subclasses' updates, in one trip
@@ -70,7 +67,7 @@ def _resolve_learning_rate(value: Any) -> tuple[float, Callable[[int], float] | 
     if callable(value):
         return float(value(0)), value
     try:
-        return _hyperparameter(value, "learning_rate", "learning rate"), None
+        return check_hyperparameter(value, "learning_rate", "learning rate"), None
     except TypeError:
         raise TypeError(
             "learning_rate must be a finite number >= 0 or a schedule "
@@ -341,10 +338,10 @@ class Optimizer:
         for name, value in values.items():
             rule = _RULES[name]
             if rule is bool:
-                value = _check_bool(value, name)
+                value = check_bool(value, name)
             else:
                 label, maximum, open_max = rule
-                value = _hyperparameter(
+                value = check_hyperparameter(
                     value, name, label, maximum=maximum, open_max=open_max
                 )
             setattr(self, name, value)

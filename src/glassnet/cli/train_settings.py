@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
-from glassnet._cli_outputs import _check_writable
+from glassnet.cli.outputs import check_writable
 
 # Training settings and their defaults; None in argparse means "not given", so
 # --resume can tell an explicit, conflicting flag from a default.
-_TRAIN_DEFAULTS = {
+TRAIN_DEFAULTS = {
     "task": None,
     "hidden": "64,32",
     "activation": "relu",
@@ -31,18 +31,18 @@ _TRAIN_DEFAULTS = {
 
 
 # The file in --checkpoint DIR that every epoch replaces and --resume reads.
-_CHECKPOINT = "checkpoint.npz"
+CHECKPOINT = "checkpoint.npz"
 
 
 # The loss each task gets when --loss is not given.
-_TASK_LOSS = {
+TASK_LOSS = {
     "binary": "binary_crossentropy",
     "multiclass": "categorical_crossentropy",
     "regression": "mse",
 }
 
 
-def _parse_hidden(text: str) -> list[int]:
+def parse_hidden(text: str) -> list[int]:
     """``"64,32"`` -> ``[64, 32]``; an empty string means no hidden layer."""
     sizes = []
     for part in filter(None, (p.strip() for p in text.split(","))):
@@ -55,7 +55,7 @@ def _parse_hidden(text: str) -> list[int]:
     return sizes
 
 
-def _train_settings(args: argparse.Namespace) -> dict:
+def settings_from_args(args: argparse.Namespace) -> dict:
     """The validated training settings (defaults filled in), JSON-able."""
     from glassnet import activations, losses, optimizers
     from glassnet._validation import (
@@ -66,9 +66,9 @@ def _train_settings(args: argparse.Namespace) -> dict:
 
     settings = {
         key: getattr(args, key) if getattr(args, key) is not None else default
-        for key, default in _TRAIN_DEFAULTS.items()
+        for key, default in TRAIN_DEFAULTS.items()
     }
-    settings["hidden"] = _parse_hidden(settings["hidden"])
+    settings["hidden"] = parse_hidden(settings["hidden"])
     try:  # unknown names list the valid ones; say which flag was wrong
         flag = "--activation"
         activations.get(settings["activation"])
@@ -91,13 +91,13 @@ def _train_settings(args: argparse.Namespace) -> dict:
     return settings
 
 
-def _build_model(settings: dict, task: str, n_features: int, n_classes: int):
+def build_model(settings: dict, task: str, n_features: int, n_classes: int):
     """A compiled Sequential for ``task`` from the CLI settings."""
     from glassnet import losses, optimizers
     from glassnet.layers import Dense
     from glassnet.network import Sequential
 
-    loss = losses.get(settings["loss"] or _TASK_LOSS[task])
+    loss = losses.get(settings["loss"] or TASK_LOSS[task])
     if loss.name == "categorical_crossentropy":
         if task == "regression":
             raise ValueError(
@@ -131,7 +131,7 @@ def _build_model(settings: dict, task: str, n_features: int, n_classes: int):
     return model
 
 
-def _checkpoint_folder(text: str) -> Path:
+def checkpoint_folder(text: str) -> Path:
     """Create the checkpoint folder if needed and check it is writable."""
     folder = Path(text)
     if folder.exists() and not folder.is_dir():
@@ -142,17 +142,17 @@ def _checkpoint_folder(text: str) -> Path:
         raise ValueError(
             f"--checkpoint {folder}: cannot create the folder ({error.strerror})"
         ) from None
-    _check_writable(folder / _CHECKPOINT, "--checkpoint")
+    check_writable(folder / CHECKPOINT, "--checkpoint")
     return folder
 
 
-def _resume(args: argparse.Namespace, folder: Path | None):
+def resume(args: argparse.Namespace, folder: Path | None):
     """The model in the checkpoint folder, after checking the flags agree with it."""
     from glassnet import serialization
 
     if folder is None:
         raise ValueError("--resume needs --checkpoint DIR, the folder to resume from")
-    path = folder / _CHECKPOINT
+    path = folder / CHECKPOINT
     if not path.exists():
         raise ValueError(
             f"--resume: no checkpoint {str(path)!r} to resume from "
@@ -160,10 +160,10 @@ def _resume(args: argparse.Namespace, folder: Path | None):
         )
     model = serialization.load(path)
     settings = {**model.metadata["settings"], "target": model.metadata["target"]}
-    for key in [*_TRAIN_DEFAULTS, "target"]:
+    for key in [*TRAIN_DEFAULTS, "target"]:
         given = getattr(args, key)
         if key == "hidden" and given is not None:
-            given = _parse_hidden(given)
+            given = parse_hidden(given)
         if given is not None and given != settings[key]:
             flag = "--" + key.replace("_", "-")
             stored = "default" if settings[key] is None else settings[key]
@@ -178,7 +178,7 @@ def _resume(args: argparse.Namespace, folder: Path | None):
 _SHOWN_CLASSES = 6  # a task line names this many classes, then "..."
 
 
-def _task_line(task: str, target: str, classes, *, inferred: bool, resume: bool) -> str:
+def task_line(task: str, target: str, classes, *, inferred: bool, resume: bool) -> str:
     """``task: binary, target 'label', 2 classes (no, yes); inferred, ...``."""
     line = f"task: {task}, target {target!r}"
     if classes is not None:

@@ -7,10 +7,12 @@ rows for ``mse``/``mae`` on a multiclass task).
 
 from __future__ import annotations
 
+import argparse
+
 import numpy as np
 
 # DATA arguments that name a built-in dataset instead of a CSV file.
-_DATASETS = {"mnist": "mnist", "fashion-mnist": "fashion_mnist"}
+DATASETS = {"mnist": "mnist", "fashion-mnist": "fashion_mnist"}
 
 
 def _download_advice(message: str, function: str) -> str:
@@ -30,7 +32,7 @@ def _download_advice(message: str, function: str) -> str:
     )
 
 
-def _load_data(
+def load_data(
     spec: str, target: str | None, *, split: str, features=None, require_target=True
 ):
     """``(X, y_raw, feature_names, target)`` from a CSV file or a built-in dataset.
@@ -40,15 +42,15 @@ def _load_data(
     from glassnet import data
     from glassnet.errors import DataError
 
-    if spec in _DATASETS:
+    if spec in DATASETS:
         from glassnet import datasets
 
         # Missing files raise a DataError that says where it looked and how to
         # get them (GLASSNET_DATA, or a one-time download).
         try:
-            (X_train, y_train), (X_test, y_test) = getattr(datasets, _DATASETS[spec])()
+            (X_train, y_train), (X_test, y_test) = getattr(datasets, DATASETS[spec])()
         except DataError as error:
-            raise DataError(_download_advice(str(error), _DATASETS[spec])) from None
+            raise DataError(_download_advice(str(error), DATASETS[spec])) from None
         X, y = (X_train, y_train) if split == "train" else (X_test, y_test)
         X = X.reshape(len(X), -1)
         return X, y, [f"pixel{i}" for i in range(X.shape[1])], "label"
@@ -60,7 +62,7 @@ def _load_data(
     return table.X, table.y, table.feature_names, target
 
 
-def _non_number(values: np.ndarray):
+def non_number(values: np.ndarray):
     """The first value that does not read as a number (None if all do)."""
     for value in np.asarray(values).ravel().tolist():
         try:
@@ -70,7 +72,7 @@ def _non_number(values: np.ndarray):
     return None
 
 
-def _targets(model, task: str, codes: np.ndarray) -> np.ndarray:
+def targets(model, task: str, codes: np.ndarray) -> np.ndarray:
     """Encoded targets in the form the model's loss trains on."""
     from glassnet import data
 
@@ -79,7 +81,7 @@ def _targets(model, task: str, codes: np.ndarray) -> np.ndarray:
     return codes
 
 
-def _encode_for(model, y_raw: np.ndarray, name: str) -> np.ndarray:
+def encode_for(model, y_raw: np.ndarray, name: str) -> np.ndarray:
     """Raw targets -> what the saved model trained on (its classes, its loss)."""
     from glassnet import data
 
@@ -91,10 +93,10 @@ def _encode_for(model, y_raw: np.ndarray, name: str) -> np.ndarray:
         codes = data.LabelEncoder(model.classes_).transform(y_raw)
     except ValueError as error:
         raise ValueError(f"{name}: {error}") from None
-    return _targets(model, task, codes)
+    return targets(model, task, codes)
 
 
-def _load_model(path: str, command: str):
+def load_model(path: str, command: str):
     """``serialization.load(path)``, with a hint when MODEL and DATA were swapped."""
     from glassnet import serialization
     from glassnet.errors import ModelFileError
@@ -110,23 +112,23 @@ def _load_model(path: str, command: str):
         ) from None
 
 
-def _model_data(model, spec: str, *, require_target: bool):
+def model_data(model, spec: str, *, require_target: bool):
     """``(X, y_raw)`` of ``spec`` checked against the model's features."""
     meta = model.metadata
-    if spec not in _DATASETS and "features" not in meta:
+    if spec not in DATASETS and "features" not in meta:
         raise ValueError(
             "the model does not record the CSV columns it was trained on (it was "
             "not made by glassnet train), so it cannot read a CSV file"
         )
-    X, y_raw, _, _ = _load_data(
+    X, y_raw, _, _ = load_data(
         spec,
         meta.get("target"),
         split="test",
-        features=None if spec in _DATASETS else meta.get("features"),
+        features=None if spec in DATASETS else meta.get("features"),
         require_target=require_target,
     )
     features = meta.get("features")
-    if spec in _DATASETS and features is not None and len(features) != X.shape[1]:
+    if spec in DATASETS and features is not None and len(features) != X.shape[1]:
         # Otherwise it fails deep inside, about a Standardizer or unknown labels.
         shown = ", ".join(repr(f) for f in features[:5])
         raise ValueError(
@@ -135,3 +137,11 @@ def _model_data(model, spec: str, *, require_target: bool):
             f"from {meta.get('data', 'another file')}"
         )
     return X, y_raw
+
+
+def add_model_and_data(parser: argparse.ArgumentParser) -> None:
+    """The MODEL and DATA arguments that evaluate and predict share."""
+    parser.add_argument("model", metavar="MODEL", help="a model file from train")
+    parser.add_argument(
+        "data", metavar="DATA", help="a CSV file, mnist or fashion-mnist"
+    )

@@ -1,22 +1,20 @@
 """The ``glassnet`` command line.
 
-This module and its private ``_cli_*`` modules are the only ones that parse
-arguments, print or exit. Every command is a pair of functions:
-``_add_<name>(subparsers)`` declares its arguments and ``_run_<name>(args) -> int``
-does the work and returns the exit code.
+This package is the only part of glassnet that parses arguments, prints or
+exits. One module per command, each with the same two functions:
+``add_parser(subparsers)`` declares its arguments and ``run(args) -> int`` does the
+work and returns the exit code.
 
 Exit codes: 0 success, 1 an unexpected internal error, 2 bad input of any kind
 (a clear one-line message on stderr, never a traceback).
 
-Where the commands live:
-
-- ``_cli_demo``: ``glassnet demo``, the article's walk-through;
-- ``_cli_train``: ``glassnet train``; its settings, model and ``--resume`` in
-  ``_cli_train_settings``;
-- ``_cli_model``: ``glassnet evaluate``, ``predict`` and ``summary``;
-- shared: ``_cli_common`` (exit codes, the error line, the subcommand parser),
-  ``_cli_data`` (the MODEL and DATA arguments), ``_cli_outputs`` (checks on the
-  files a command writes).
+- ``demo``: ``glassnet demo``, the article's walk-through;
+- ``train``: ``glassnet train``; its settings, model and ``--resume`` in
+  ``train_settings``;
+- ``evaluate``, ``predict``, ``summary``: use a saved model;
+- shared: ``common`` (exit codes, the error line, the subcommand parser),
+  ``inputs`` (the MODEL and DATA arguments), ``outputs`` (checks on the files a
+  command writes).
 """
 
 from __future__ import annotations
@@ -26,16 +24,15 @@ import sys
 from collections.abc import Sequence
 
 from glassnet import __version__
-from glassnet._cli_common import EXIT_BAD_INPUT, EXIT_OK, _fail
-from glassnet._cli_demo import DEMO_SEED, _add_demo
-from glassnet._cli_model import _add_evaluate, _add_predict, _add_summary
-from glassnet._cli_train import _add_train
+from glassnet.cli import demo, evaluate, predict, summary, train
+from glassnet.cli.common import EXIT_BAD_INPUT, EXIT_OK, fail
+from glassnet.cli.demo import DEMO_SEED
 
 # Re-exported: ``from glassnet.cli import DEMO_SEED`` (the demo's tests use it).
 __all__ = ["DEMO_SEED", "EXIT_BAD_INPUT", "EXIT_OK", "build_parser", "main"]
 
 
-_COMMANDS = (_add_demo, _add_train, _add_evaluate, _add_predict, _add_summary)
+_COMMANDS = (demo, train, evaluate, predict, summary)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,8 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--version", action="version", version=f"glassnet {__version__}"
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for add in _COMMANDS:
-        add(subparsers)
+    for command in _COMMANDS:
+        command.add_parser(subparsers)
     return parser
 
 
@@ -84,9 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except MemoryError as error:
         hint = "; try smaller --hidden sizes or --batch-size"
-        return _fail(f"not enough memory ({error}){hint * (args.command == 'train')}")
+        return fail(f"not enough memory ({error}){hint * (args.command == 'train')}")
     except (GlassnetError, ValueError, TypeError, OSError) as error:
-        return _fail(str(error))
+        return fail(str(error))
 
 
 if __name__ == "__main__":  # pragma: no cover

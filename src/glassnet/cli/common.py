@@ -1,7 +1,7 @@
 """What every ``glassnet`` command shares: exit codes, the error line, parser shape.
 
-A command reports bad input with :func:`_fail` (one line on stderr, exit code 2)
-and declares its parser with :func:`_subcommand` (summary, prose, examples).
+A command reports bad input with :func:`fail` (one line on stderr, exit code 2)
+and declares its parser with :func:`subcommand` (summary, prose, examples).
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 
 
-def _fail(message: str) -> int:
+def fail(message: str) -> int:
     """Print ``glassnet: error: <message>`` on stderr; return exit code 2."""
     print(f"glassnet: error: {message}", file=sys.stderr)
     return EXIT_BAD_INPUT
 
 
-def _subcommand(
+def subcommand(
     subparsers: argparse._SubParsersAction,
     name: str,
     *,

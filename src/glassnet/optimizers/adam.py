@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from glassnet import _fused
-from glassnet._optimizer import _KERNEL_REFUSALS, LearningRate, Optimizer, Pairs
+from glassnet.optimizers.base import _KERNEL_REFUSALS, LearningRate, Optimizer, Pairs
 
 __all__ = ["Adam", "AdamW"]
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 
-def _check_writable(path: Path, flag: str) -> None:
+def check_writable(path: Path, flag: str) -> None:
     """Fail before training, not after, when ``path`` cannot be written."""
     import os
     import tempfile
@@ -24,10 +24,10 @@ def _check_writable(path: Path, flag: str) -> None:
         return
     folder = path.parent
     if path.is_symlink():  # written through to the file it names (atomic_write)
-        from glassnet._files import _link_target
+        from glassnet._files import link_target
 
         try:
-            folder = _link_target(path).parent
+            folder = link_target(path).parent
         except OSError:  # the links form a loop
             raise ValueError(f"{flag} {path}: its symbolic links form a loop") from None
     if not folder.is_dir():
@@ -41,7 +41,7 @@ def _check_writable(path: Path, flag: str) -> None:
         ) from None
 
 
-def _check_not_an_input(path: Path, flag: str, inputs: dict[str, str]) -> None:
+def check_not_an_input(path: Path, flag: str, inputs: dict[str, str]) -> None:
     """Refuse an output that is one of the command's own input files."""
     import os
 
@@ -57,7 +57,7 @@ def _check_not_an_input(path: Path, flag: str, inputs: dict[str, str]) -> None:
             )
 
 
-def _status_stream(out: str):
+def status_stream(out: str):
     """Where train's status lines go: stdout, unless ``--out`` *is* stdout.
 
     ``glassnet train ... --out /dev/stdout > model.npz`` (or ``| ...``) sends the

@@ -1,0 +1,51 @@
+"""Getting data into a network: CSV files, targets, standardisation, splits.
+
+Everything here works on plain NumPy arrays, rows are samples. The pieces a model
+keeps (a :class:`Standardizer`, a :class:`LabelEncoder`) turn into JSON-able configs
+with ``get_config()`` and come back with ``from_config()``, so a saved model applies
+to new data exactly the transformation it was trained with.
+
+Every problem with a file raises :class:`glassnet.errors.DataError` naming the file
+and, where there is one, the line and the column.
+
+Import all of it from this package (``from glassnet.data import read_csv``); its
+files hold one concept each: ``csv`` (:func:`read_csv`, :class:`CSVData`,
+:func:`select_columns`), ``targets`` (:func:`infer_task`, :class:`LabelEncoder`,
+:func:`encode_target`, :func:`one_hot`), ``scaling`` (:class:`Standardizer`) and
+``splits`` (:func:`split_indices`, :func:`train_test_split`,
+:func:`validation_split`, :func:`minibatches`).
+"""
+
+from __future__ import annotations
+
+from glassnet.data.csv import CSVData, read_csv, select_columns
+from glassnet.data.scaling import Standardizer
+from glassnet.data.splits import (
+    minibatches,
+    split_indices,
+    train_test_split,
+    validation_split,
+)
+from glassnet.data.targets import (
+    TASKS,
+    LabelEncoder,
+    encode_target,
+    infer_task,
+    one_hot,
+)
+
+__all__ = [
+    "TASKS",
+    "CSVData",
+    "LabelEncoder",
+    "Standardizer",
+    "encode_target",
+    "infer_task",
+    "minibatches",
+    "one_hot",
+    "read_csv",
+    "select_columns",
+    "split_indices",
+    "train_test_split",
+    "validation_split",
+]

@@ -1,0 +1,50 @@
+"""Layers: Dense, Dropout and Activation, all with the same small shape.
+
+A layer holds its parameters in ``params`` and their gradients in ``grads`` (dicts
+with the same keys), caches what backward needs during a training ``forward``, and
+overwrites ``grads`` in ``backward`` (never accumulates, so there is no
+``zero_grad``)::
+
+    y = layer.forward(x)              # training forward: caches layer.inputs/outputs
+    dx = layer.backward(dy)           # fills layer.grads, returns dL/dx
+    y = layer(x)                      # predict path: caches nothing
+    for param, grad in layer.parameters(): ...
+
+Speed without losing the glass box: a training ``forward`` writes into buffers the
+layer owns, one set per input shape (the last, smaller batch of an epoch gets its
+own), so an epoch allocates nothing after its first batch. The array returned by
+``forward``/``backward`` is such a buffer and is overwritten by the next call with
+the same shape; ``copy()`` it to keep it. ``params`` and ``grads`` are the same array
+objects for the life of the layer (optimizers keep state parallel to them).
+
+Example
+-------
+>>> import numpy as np
+>>> from glassnet.layers import Dense
+>>> layer = Dense(3, 2, activation="relu", seed=0)
+>>> layer
+Dense(3, 2, activation='relu')
+>>> layer.forward(np.ones((4, 3))).shape
+(4, 2)
+>>> layer.backward(np.ones((4, 2))).shape
+(4, 3)
+>>> layer.grads["W"].shape, layer.grads["b"].shape
+((3, 2), (2,))
+"""
+
+from __future__ import annotations
+
+from glassnet.layers.activation import Activation
+from glassnet.layers.base import Layer
+from glassnet.layers.dense import Dense
+from glassnet.layers.dropout import Dropout
+
+__all__ = ["LAYERS", "Activation", "Dense", "Dropout", "Layer"]
+
+
+LAYERS: dict[str, type[Layer]] = {
+    "Dense": Dense,
+    "Dropout": Dropout,
+    "Activation": Activation,
+}
+"""Layer classes by name, as serialization stores them (``{"class": "Dense", ...}``)."""

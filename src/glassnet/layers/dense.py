@@ -1,0 +1,307 @@
+"""Dense: a fully connected layer, y = f(x @ W + b)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from glassnet import activations, initializers
+from glassnet._validation import (
+    check_finite_number,
+    check_positive_int,
+    describe,
+)
+from glassnet.layers.base import (
+    Layer,
+    _activation_config,
+    _initializer_name,
+)
+
+__all__ = ["Dense"]
+
+
+class Dense(Layer):
+    """A fully connected layer: y = f(x @ W + b).
+
+    Parameters
+    ----------
+    n_in : int
+        Number of input features (the last dimension of ``x``).
+    n_out : int
+        Number of neurons (Keras' ``units``).
+    activation : str, dict, ActivationFunction or None
+        The activation f; None (or ``"linear"``) leaves the output linear (logits).
+    weight_init, bias_init : str
+        Initializer names (see :mod:`glassnet.initializers`).
+    use_bias : bool
+        Whether to add ``b``.
+    l2 : float
+        L2 penalty λ: the loss gains λ·ΣW², and ``grads["W"]`` gains 2λW.
+    seed : int, optional
+        Seed for the initial parameters of a layer used on its own; inside a
+        :class:`~glassnet.network.Sequential` the model's seed decides.
+    dtype : {"float32", "float64"}
+        Parameter dtype (Sequential sets its own).
+
+    Attributes
+    ----------
+    params, grads : dict
+        ``"W"`` of shape (n_in, n_out) and ``"b"`` of shape (n_out,).
+    inputs, outputs : ndarray
+        The input and the activation's output of the last training forward.
+
+    Raises
+    ------
+    ValueError
+        At forward, when the input's last dimension is not ``n_in``.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> layer = Dense(2, 1, seed=0, dtype="float64")
+    >>> layer.params["W"][:] = [[1.0], [2.0]]
+    >>> layer(np.array([[3.0, 4.0]]))  # 3·1 + 4·2 + 0
+    array([[11.]])
+    """
+
+    def __init__(
+        self,
+        n_in: int,
+        n_out: int,
+        activation: Any = None,
+        weight_init: str = "glorot_uniform",
+        bias_init: str = "zeros",
+        use_bias: bool = True,
+        l2: float = 0.0,
+        seed: int | None = None,
+        dtype: Any = "float32",
+    ) -> None:
+        super().__init__(dtype)
+        self.n_in = check_positive_int(n_in, "n_in")
+        self.n_out = check_positive_int(n_out, "n_out")
+        self.activation = activations.get(activation)
+        # the hot path skips a linear activation altogether
+        self._act = None if self.activation.name == "linear" else self.activation
+        self._weight_fn = initializers.get(weight_init)
+        self._bias_fn = initializers.get(bias_init)
+        # configs store names: a registered function given directly is stored by name
+        self.weight_init = _initializer_name(weight_init, self._weight_fn)
+        self.bias_init = _initializer_name(bias_init, self._bias_fn)
+        if not isinstance(use_bias, bool):
+            raise TypeError(
+                "use_bias must be True or False. "
+                f"Received: use_bias={describe(use_bias)}"
+            )
+        self.use_bias = use_bias
+        self.l2 = check_finite_number(l2, "l2", minimum=0.0)
+        self.seed = seed
+        self._work: list | None = None  # the buffers of the last training forward
+        self._b: np.ndarray | None = None  # params["b"] and its (1, n_out) view
+        self._b_row: np.ndarray | None = None
+        self.reset_parameters(np.random.default_rng(seed))
+
+    def reset_parameters(self, rng: np.random.Generator) -> None:
+        """Draw W (and b) from the initializers, in place when the arrays exist.
+
+        Example
+        -------
+        >>> import numpy as np
+        >>> layer = Dense(2, 2, weight_init="zeros")
+        >>> W = layer.params["W"]
+        >>> layer.reset_parameters(np.random.default_rng(0))
+        >>> layer.params["W"] is W
+        True
+        """
+        values = {"W": self._weight_fn(self.n_in, self.n_out, rng)}
+        if self.use_bias:
+            values["b"] = np.reshape(self._bias_fn(1, self.n_out, rng), self.n_out)
+        for key, value in values.items():
+            param = self.params.get(key)
+            if param is None or param.dtype != self.dtype or param.shape != value.shape:
+                self.params[key] = value.astype(self.dtype)
+                self.grads[key] = np.zeros(value.shape, dtype=self.dtype)
+            else:
+                param[...] = value  # keep the array objects optimizers may hold
+                self.grads[key].fill(0)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """State for copy/pickle, without the (1, n_out) view of ``b``.
+
+        A deep copy turns that view into an array of its own while ``_b`` still
+        names the copied ``b``, so forward would keep adding the old bias after
+        ``b`` changes in place (gradcheck perturbs it exactly so). Dropped here,
+        the copy makes its own view on its first forward.
+        """
+        state = self.__dict__.copy()
+        state["_b"] = state["_b_row"] = None
+        return state
+
+    def _shape_error(self, x: np.ndarray) -> ValueError:
+        return ValueError(
+            f"Dense({self.n_in}, {self.n_out}) expects inputs with {self.n_in} "
+            f"features (last dimension). Received: shape {np.shape(x)}"
+        )
+
+    def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
+        """Compute f(x @ W + b); with ``training=True`` cache ``inputs``/``outputs``.
+
+        Parameters
+        ----------
+        x : ndarray of shape (n_samples, n_in)
+            Inputs (any leading dimensions work; a 1-D ``x`` is one sample).
+        training : bool
+            False runs the predict path (a new array, nothing cached).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_out)
+        """
+        if not training:
+            if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
+                x = np.asarray(x, dtype=self.dtype)
+            try:
+                z = np.matmul(x, self.params["W"])
+            except ValueError:
+                raise self._shape_error(x) from None
+            if self.use_bias:
+                z += self.params["b"]
+            return z if self._act is None else self._act(z)
+        try:
+            work = self._buffers.get(x.shape)
+        except AttributeError:  # a list: convert once (arrays skip this)
+            x = np.asarray(x, dtype=self.dtype)
+            work = self._buffers.get(x.shape)
+        if work is None:
+            work = self._new_work(x)
+        out = work[0]
+        try:
+            # np.dot: far less overhead than matmul on small arrays, same BLAS call;
+            # not on 3+ dimensions, where it is a loop of its own whose sums differ
+            # from matmul's (predict's) in the last bits
+            (np.dot if x.ndim < 3 else np.matmul)(x, self.params["W"], out=out)
+        except ValueError:  # x of another dtype (or not 2-D): the general path
+            np.matmul(x, self.params["W"], out=out)
+        act = self._act
+        if self.use_bias:
+            b = self.params["b"]
+            if b is not self._b:  # a 2-D view adds faster than broadcasting 1-D
+                self._b, self._b_row = b, b.reshape(1, -1)
+            bias = self._b_row if out.ndim > 1 else b
+            if act is not None:  # f(out + b) into out; caches its output: out
+                act.forward_biased(out, bias)
+            else:
+                np.add(out, bias, out=out)
+        elif act is not None:
+            act.forward(out, out=out)  # caches its output: out itself
+        self.inputs = x
+        self.outputs = out
+        self._work = work
+        return out
+
+    def _new_work(self, x: np.ndarray) -> list:
+        """Buffers for one input shape: [output, dL/dz, dL/dx (lazy), ones (lazy)]."""
+        shape = x.shape
+        if not shape or shape[-1] != self.n_in:
+            raise self._shape_error(x)
+        if len(self._buffers) >= 4:  # fit uses two shapes; don't hoard odd sizes
+            self._buffers.clear()
+        out_shape = shape[:-1] + (self.n_out,)
+        dz = None if self._act is None else np.empty(out_shape, self.dtype)
+        work = [np.empty(out_shape, self.dtype), dz, None, None]
+        self._buffers[shape] = work
+        return work
+
+    def backward(
+        self, grad_out: np.ndarray, need_input_grad: bool = True
+    ) -> np.ndarray | None:
+        """Overwrite ``grads`` with dL/dW, dL/db and return dL/dx.
+
+        With z = x @ W + b and y = f(z): dL/dz = f'(z) ⊙ dL/dy, dL/dW = xᵀ · dL/dz,
+        dL/db = Σ_samples dL/dz, dL/dx = dL/dz · Wᵀ.
+
+        Parameters
+        ----------
+        grad_out : ndarray of shape (n_samples, n_out)
+            dL/dy, already divided by the batch size by the loss.
+        need_input_grad : bool
+            False skips dL/dx (the first layer of a network never needs it).
+        """
+        work = self._work
+        if work is None:
+            raise RuntimeError(
+                f"{self!r}.backward was called before a training forward: "
+                "run forward(x) first (a __call__ caches nothing)."
+            )
+        x = self.inputs
+        if self._act is not None:
+            dz = work[1]
+            if grad_out.shape != dz.shape:
+                dz = np.empty(grad_out.shape, self.dtype)
+            self._act.backward(grad_out, out=dz)
+        else:
+            dz = grad_out
+        W = self.params["W"]
+        grads = self.grads
+        if x.ndim != 2:  # one sample, or extra leading dimensions: rows
+            x = x.reshape(-1, self.n_in)
+            dz = dz.reshape(-1, self.n_out)
+        try:
+            np.dot(x.T, dz, out=grads["W"])
+        except ValueError:  # mixed dtypes: the general (casting) path
+            np.matmul(x.T, dz, out=grads["W"])
+        if self.use_bias:
+            # Σ over samples as a product with a ones vector: one BLAS call,
+            # several times faster than dz.sum(axis=0)
+            ones = work[3]
+            if ones is None or len(ones) != len(dz):
+                ones = work[3] = np.ones(len(dz), self.dtype)
+            try:
+                np.dot(ones, dz, out=grads["b"])
+            except ValueError:
+                np.matmul(ones, dz, out=grads["b"])
+        if self.l2:
+            penalty = self._buffer(("l2",), W.shape)
+            np.multiply(W, self.dtype.type(2.0 * self.l2), out=penalty)
+            grads["W"] += penalty
+        if not need_input_grad:
+            return None
+        dx = work[2]
+        if dx is None:
+            dx = work[2] = np.empty(self.inputs.shape, self.dtype)
+        try:
+            np.dot(dz, W.T, out=dx if dx.ndim == 2 else dx.reshape(-1, self.n_in))
+        except ValueError:
+            np.matmul(dz, W.T, out=dx.reshape(-1, self.n_in))
+        return dx
+
+    def regularization_loss(self) -> float:
+        """λ·ΣW² (0.0 without ``l2``)."""
+        if not self.l2:
+            return 0.0
+        W = self.params["W"]
+        return self.l2 * float(np.vdot(W, W))
+
+    def output_shape(self, input_shape: tuple) -> tuple:
+        return tuple(input_shape[:-1]) + (self.n_out,)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "n_in": self.n_in,
+            "n_out": self.n_out,
+            "activation": _activation_config(self.activation),
+            "weight_init": self.weight_init,
+            "bias_init": self.bias_init,
+            "use_bias": self.use_bias,
+            "l2": self.l2,
+        }
+
+    def _extra_repr(self) -> str:
+        text = f"{self.n_in}, {self.n_out}"
+        if self._act is not None:
+            text += f", activation={_activation_config(self.activation)!r}"
+        if not self.use_bias:
+            text += ", use_bias=False"
+        if self.l2:
+            text += f", l2={self.l2:g}"
+        return text
