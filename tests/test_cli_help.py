@@ -6,7 +6,7 @@ import pytest
 
 from glassnet import cli
 
-COMMANDS = ["demo", "train", "evaluate", "predict", "summary"]
+COMMANDS = ["demo", "train", "evaluate", "predict", "summary", "export"]
 
 
 def test_no_command_prints_help_with_examples_and_exits_2(capsys):

@@ -49,6 +49,7 @@ _SUBMODULES = {
     "losses",
     "metrics",
     "network",
+    "onnx",
     "optimizers",
     "plotting",
     "schedules",

@@ -11,7 +11,7 @@ Exit codes: 0 success, 1 an unexpected internal error, 2 bad input of any kind
 - ``demo``: ``glassnet demo``, the article's walk-through;
 - ``train``: ``glassnet train``; its settings, model and ``--resume`` in
   ``train_settings``;
-- ``evaluate``, ``predict``, ``summary``: use a saved model;
+- ``evaluate``, ``predict``, ``summary``, ``export``: use a saved model;
 - shared: ``common`` (exit codes, the error line, the subcommand parser),
   ``inputs`` (the MODEL and DATA arguments), ``outputs`` (checks on the files a
   command writes).
@@ -24,7 +24,7 @@ import sys
 from collections.abc import Sequence
 
 from glassnet import __version__
-from glassnet.cli import demo, evaluate, predict, summary, train
+from glassnet.cli import demo, evaluate, export, predict, summary, train
 from glassnet.cli.common import EXIT_BAD_INPUT, EXIT_OK, fail
 from glassnet.cli.demo import DEMO_SEED
 
@@ -32,7 +32,7 @@ from glassnet.cli.demo import DEMO_SEED
 __all__ = ["DEMO_SEED", "EXIT_BAD_INPUT", "EXIT_OK", "build_parser", "main"]
 
 
-_COMMANDS = (demo, train, evaluate, predict, summary)
+_COMMANDS = (demo, train, evaluate, predict, summary, export)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
             "  glassnet evaluate model.npz people.csv\n"
             "  glassnet predict model.npz new.csv --out predictions.csv\n"
             "  glassnet summary model.npz\n"
+            "  glassnet export model.npz model.onnx\n"
             "\n"
             "Run 'glassnet COMMAND --help' for a command's options.\n"
             "Exit codes: 0 success, 2 bad input or usage (one line on stderr), "

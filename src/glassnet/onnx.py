@@ -1,0 +1,470 @@
+"""Export a trained model to ONNX, to run where glassnet is not installed.
+
+:func:`export` writes one ``.onnx`` file that holds the whole prediction: the
+stored preprocessing (the standardiser's mean and scale), every layer, the loss's
+output transform (softmax or sigmoid for a classifier trained on logits) and, for
+a classifier, the class label. Any ONNX runtime (onnxruntime, a browser, a phone)
+then reproduces ``predict_proba`` from the raw feature columns:
+
+* a classifier's graph has the outputs ``probabilities`` (n, k), one column per
+  class (a single sigmoid output becomes ``[1 − p, p]``), and ``label`` (n,):
+  ``classes_[argmax]`` (strings or numbers, as the model stores them; the class
+  index when the model has no ``classes_``);
+* any other model's graph has one output, ``predictions`` (n, n_outputs), the
+  values in the units of the training targets.
+
+The input is ``X`` (n, n_features) in the model's dtype (float32 or float64);
+the batch size is free. The graph uses only operators that every runtime has in
+both float types (onnxruntime has no float64 ``Erf``, ``Elu`` or ``Softplus``):
+ELU, softplus and GELU are written with ``Exp``, ``Log`` and arithmetic, with
+expm1 and log1p made exact by Kahan's correction and GELU's Φ(x) by the same
+Chebyshev series for erfcx that :mod:`glassnet.activations` evaluates, so the
+graph follows glassnet's own arithmetic and keeps its precision in the tails.
+
+A model that holds anything the export cannot express (a layer or activation
+class of the user's own, an unknown preprocessing) is refused with a
+``ValueError`` that names it, before anything is written.
+
+Example
+-------
+>>> import numpy as np
+>>> import glassnet as gn
+>>> from glassnet import onnx as gn_onnx
+>>> model = gn.Sequential([gn.Dense(3, 4, activation="relu"), gn.Dense(4, 2)], seed=0)
+>>> model.compile(loss="categorical_crossentropy")
+>>> proto = gn_onnx.to_onnx(model)              # needs the onnx package
+>>> [output.name for output in proto.graph.output]
+['probabilities', 'label']
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from glassnet import __version__, activations, losses
+from glassnet._files import atomic_write
+from glassnet._numerics import ERFCX_CHEBYSHEV, ERFCX_SCALE
+from glassnet._validation import describe
+from glassnet.data import Standardizer
+from glassnet.layers import Activation, Dense, Dropout
+
+__all__ = ["DEFAULT_OPSET", "MIN_OPSET", "export", "to_onnx"]
+
+#: The oldest operator set the graph needs (``Softmax`` over the last axis alone).
+MIN_OPSET = 13
+#: The operator set used when none is asked for: recent enough for every
+#: operator here, old enough for every onnxruntime since 1.12.
+DEFAULT_OPSET = 17
+
+
+def export(model: Any, path: str | os.PathLike, opset: int | None = None) -> None:
+    """Write ``model`` to ``path`` as an ONNX file, atomically.
+
+    Parameters
+    ----------
+    model : Sequential
+        A model with at least one layer; its ``preprocessing`` and ``classes_``
+        (as the command line stores them) go into the graph.
+    path : str or os.PathLike
+        The ``.onnx`` file to write; an existing file is replaced only by a
+        complete new one.
+    opset : int, optional
+        The ONNX operator set, from 13 to the newest the installed ``onnx``
+        knows (default 17).
+
+    Raises
+    ------
+    ImportError
+        When the ``onnx`` package is missing (``pip install "glassnet[onnx]"``).
+    ValueError
+        For a layer, activation or preprocessing the export cannot express
+        (named), a model without layers, or an opset out of range. Nothing is
+        written then.
+
+    Example
+    -------
+    >>> import pathlib, tempfile
+    >>> import numpy as np
+    >>> import glassnet as gn
+    >>> from glassnet import onnx as gn_onnx
+    >>> model = gn.Sequential([gn.Dense(2, 1, activation="sigmoid")], seed=0)
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "model.onnx"
+    >>> gn_onnx.export(model, path)
+    >>> import onnxruntime                                 # any ONNX runtime
+    >>> session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
+    >>> session.run(None, {"X": np.array([[0.0, 0.0]], np.float32)})
+    [array([[0.5]], dtype=float32)]
+    """
+    content = to_onnx(model, opset).SerializeToString()
+    atomic_write(path, lambda file: file.write(content))
+
+
+def to_onnx(model: Any, opset: int | None = None) -> Any:
+    """The ONNX ``ModelProto`` of ``model``, checked by ``onnx.checker``.
+
+    See :func:`export` for the parameters; this builds the same graph in memory
+    (to hand to ``onnxruntime.InferenceSession(proto.SerializeToString())``).
+    """
+    onnx = _import_onnx()
+    opset = _check_opset(onnx, opset)
+    layers = list(getattr(model, "layers", None) or [])
+    if not layers:
+        raise ValueError(
+            "export needs a model with at least one layer. "
+            f"Received: model={describe(model)}"
+        )
+    converters = [_converter(i, layer) for i, layer in enumerate(layers)]
+    dtype = np.dtype(model.dtype)
+    graph = _Graph(onnx, dtype)
+    n_features = _n_features(model, layers)
+
+    x = "X"
+    if model.preprocessing is not None:
+        x = _standardize(graph, model.preprocessing, x)
+    for convert, layer in zip(converters, layers, strict=True):
+        x = convert(graph, layer, x)
+    outputs = _outputs(graph, model, x, _n_outputs(layers))
+
+    elem = graph.elem_type
+    proto = onnx.helper.make_model(
+        onnx.helper.make_graph(
+            graph.nodes,
+            "glassnet",
+            [onnx.helper.make_tensor_value_info("X", elem, ["n", n_features])],
+            outputs,
+            initializer=graph.initializers,
+        ),
+        opset_imports=[onnx.helper.make_opsetid("", opset)],
+        producer_name="glassnet",
+        producer_version=__version__,
+        doc_string=f"glassnet model: {model!r}",
+    )
+    # the oldest file format that carries this opset: older runtimes read it too
+    proto.ir_version = onnx.helper.find_min_ir_version_for(list(proto.opset_import))
+    onnx.helper.set_model_props(proto, _properties(model))
+    onnx.checker.check_model(proto, full_check=True)
+    return proto
+
+
+# ------------------------------------------------------------------- the parts
+
+
+def _import_onnx() -> Any:
+    try:
+        import onnx
+    except ImportError:
+        raise ImportError(
+            'ONNX export needs the onnx package: pip install "glassnet[onnx]"'
+        ) from None
+    return onnx
+
+
+def _check_opset(onnx: Any, opset: Any) -> int:
+    newest = onnx.defs.onnx_opset_version()
+    if opset is None:
+        return min(DEFAULT_OPSET, newest)
+    if (
+        isinstance(opset, bool)
+        or not isinstance(opset, (int, np.integer))
+        or not MIN_OPSET <= opset <= newest
+    ):
+        raise ValueError(
+            f"opset must be an integer from {MIN_OPSET} to {newest} (the newest the "
+            f"installed onnx knows). Received: opset={opset!r}"
+        )
+    return int(opset)
+
+
+def _n_features(model: Any, layers: list) -> int | str:
+    """The input width: the first Dense layer's, else the standardiser's, else free."""
+    for layer in layers:
+        if isinstance(layer, Dense):
+            return layer.n_in
+    if isinstance(model.preprocessing, Standardizer):
+        return int(model.preprocessing.mean_.size)
+    return "n_features"
+
+
+def _n_outputs(layers: list) -> int | str:
+    for layer in reversed(layers):
+        if isinstance(layer, Dense):
+            return layer.n_out
+    return "n_outputs"
+
+
+def _properties(model: Any) -> dict[str, str]:
+    """What a deployment needs to know beside the graph: the columns, the target."""
+    meta = getattr(model, "metadata", None) or {}
+    properties = {"glassnet_version": __version__}
+    for key in ("features", "target", "task"):
+        if key in meta:
+            properties[key] = json.dumps(meta[key])
+    if model.classes_ is not None:
+        properties["classes"] = json.dumps(np.asarray(model.classes_).tolist())
+    return properties
+
+
+class _Graph:
+    """Nodes and constant tensors, added one operation at a time."""
+
+    def __init__(self, onnx: Any, dtype: np.dtype) -> None:
+        self.helper, self.numpy_helper = onnx.helper, onnx.numpy_helper
+        self.dtype = dtype
+        self.elem_type = self.helper.np_dtype_to_tensor_dtype(dtype)
+        self.nodes: list = []
+        self.initializers: list = []
+        self._scalars: dict[float, str] = {}
+
+    def _name(self, hint: str) -> str:
+        return f"{hint}_{len(self.nodes) + len(self.initializers)}"
+
+    def constant(self, value: Any, hint: str, dtype: Any = None) -> str:
+        """A constant tensor (in the model's dtype unless told otherwise)."""
+        array = np.asarray(value, dtype=self.dtype if dtype is None else dtype)
+        name = self._name(hint)
+        self.initializers.append(self.numpy_helper.from_array(array, name))
+        return name
+
+    def scalar(self, value: float) -> str:
+        """A scalar constant of the model's dtype, shared by every use."""
+        key = float(value)
+        if key not in self._scalars:
+            self._scalars[key] = self.constant(key, "c")
+        return self._scalars[key]
+
+    def op(self, op_type: str, *inputs: str, **attributes: Any) -> str:
+        """Add one node; return the name of its (single) output."""
+        output = self._name(op_type.lower())
+        self.nodes.append(
+            self.helper.make_node(op_type, list(inputs), [output], **attributes)
+        )
+        return output
+
+
+def _standardize(graph: _Graph, preprocessing: Any, x: str) -> str:
+    """(X − mean) / scale, as ``Standardizer.transform`` computes it."""
+    if type(preprocessing) is not Standardizer:
+        raise ValueError(
+            f"cannot export the preprocessing {preprocessing!r}: the export knows "
+            "glassnet.data.Standardizer only"
+        )
+    x = graph.op("Sub", x, graph.constant(preprocessing.mean_, "mean"))
+    return graph.op("Div", x, graph.constant(preprocessing.scale_, "scale"))
+
+
+def _outputs(graph: _Graph, model: Any, x: str, n_outputs: Any) -> list:
+    """The graph's outputs: probabilities and label, or the predictions."""
+    make = graph.helper.make_tensor_value_info
+    loss = model.loss
+    if loss is not None and type(loss) not in _OUTPUT_TRANSFORMS:
+        raise ValueError(
+            f"cannot export the loss {loss!r}'s output transform: the export knows "
+            f"the built-in losses ({', '.join(sorted(losses.names()))})"
+        )
+    transform = None if loss is None else _OUTPUT_TRANSFORMS[type(loss)](loss)
+    if transform is not None:
+        x = transform(graph, x)
+    classifier = model.classes_ is not None or isinstance(
+        loss, (losses.BinaryCrossentropy, losses.CategoricalCrossentropy)
+    )
+    if not classifier:
+        graph.nodes.append(graph.helper.make_node("Identity", [x], ["predictions"]))
+        return [make("predictions", graph.elem_type, ["n", n_outputs])]
+    if n_outputs == 1:  # one sigmoid output is P(class 1): [1 − p, p]
+        x = graph.op("Concat", graph.op("Sub", graph.scalar(1.0), x), x, axis=1)
+        n_outputs = 2
+    graph.nodes.append(graph.helper.make_node("Identity", [x], ["probabilities"]))
+    index = graph.op("ArgMax", "probabilities", axis=1, keepdims=0)
+    if model.classes_ is None:
+        graph.nodes.append(graph.helper.make_node("Identity", [index], ["label"]))
+        label_type = graph.helper.np_dtype_to_tensor_dtype(np.dtype(np.int64))
+    else:
+        classes = _class_array(model.classes_)
+        table = graph.constant(classes, "classes", dtype=classes.dtype)
+        graph.nodes.append(
+            graph.helper.make_node("Gather", [table, index], ["label"], axis=0)
+        )
+        label_type = graph.helper.np_dtype_to_tensor_dtype(classes.dtype)
+    return [
+        make("probabilities", graph.elem_type, ["n", n_outputs]),
+        make("label", label_type, ["n"]),
+    ]
+
+
+def _class_array(classes: Any) -> np.ndarray:
+    """The labels as an ONNX tensor can hold them: strings, int64, bool or float64."""
+    classes = np.asarray(classes)
+    if classes.dtype.kind in "USO":
+        return np.array([str(c) for c in classes.tolist()], dtype=object)
+    if classes.dtype.kind in "iu":
+        return classes.astype(np.int64)
+    if classes.dtype.kind == "b":
+        return classes
+    return classes.astype(np.float64)
+
+
+# ---------------------------------------------------------------- activations
+
+
+def _sigmoid(graph: _Graph, x: str) -> str:
+    """eˣ / (1 + eˣ) with x capped where eˣ is finite, as ``activations.Sigmoid``.
+
+    onnxruntime's own float32 ``Sigmoid`` loses the left tail (σ(−16) comes out
+    1.7 times too large), which this formula keeps to full relative precision.
+    """
+    cap = float(np.floor(np.log(np.finfo(graph.dtype).max)))
+    e = graph.op("Exp", graph.op("Min", x, graph.scalar(cap)))
+    return graph.op("Div", e, graph.op("Add", e, graph.scalar(1.0)))
+
+
+def _expm1(graph: _Graph, x: str) -> str:
+    """eˣ − 1 to full relative precision near 0 (Kahan: (u − 1)·x / log u)."""
+    u = graph.op("Exp", x)
+    u_minus_1 = graph.op("Sub", u, graph.scalar(1.0))
+    corrected = graph.op(
+        "Div", graph.op("Mul", u_minus_1, x), graph.op("Log", u)
+    )  # 0/0 where u == 1, which the Where below never picks
+    return graph.op("Where", graph.op("Equal", u, graph.scalar(1.0)), x, corrected)
+
+
+def _log1p(graph: _Graph, x: str) -> str:
+    """log(1 + x) to full relative precision near 0 (Kahan: log w · x / (w − 1))."""
+    w = graph.op("Add", x, graph.scalar(1.0))
+    corrected = graph.op(
+        "Div",
+        graph.op("Mul", graph.op("Log", w), x),
+        graph.op("Sub", w, graph.scalar(1.0)),
+    )  # 0/0 where w == 1, which the Where below never picks
+    return graph.op("Where", graph.op("Equal", w, graph.scalar(1.0)), x, corrected)
+
+
+def _elu(graph: _Graph, x: str, alpha: float) -> str:
+    """max(x, 0) + α·expm1(min(x, 0)), as ``activations.ELU`` computes it."""
+    negative = _expm1(graph, graph.op("Min", x, graph.scalar(0.0)))
+    negative = graph.op("Mul", negative, graph.scalar(alpha))
+    return graph.op("Add", graph.op("Max", x, graph.scalar(0.0)), negative)
+
+
+def _softplus(graph: _Graph, x: str) -> str:
+    """max(x, 0) + log1p(e^−|x|), as ``activations.Softplus`` computes it."""
+    tail = graph.op("Exp", graph.op("Neg", graph.op("Abs", x)))
+    return graph.op("Add", graph.op("Max", x, graph.scalar(0.0)), _log1p(graph, tail))
+
+
+def _gelu(graph: _Graph, x: str) -> str:
+    """x·Φ(x) with Φ from erfcx's Chebyshev series, as ``activations.GELU``.
+
+    With z = |x|/√2 and h = ½·erfcx(z)·e^(−z²): Φ = m + h(1 − 2m), m = [x ≥ 0].
+    """
+    scalar = graph.scalar
+    z = graph.op("Mul", graph.op("Abs", x), scalar(1 / np.sqrt(2.0)))
+    gauss = graph.op("Exp", graph.op("Neg", graph.op("Mul", z, z)))
+    t = graph.op(
+        "Div",
+        graph.op("Sub", z, scalar(ERFCX_SCALE)),
+        graph.op("Add", z, scalar(ERFCX_SCALE)),
+    )
+    two_t = graph.op("Add", t, t)
+    terms = 25 if graph.dtype == np.float64 else 12  # as glassnet evaluates it
+    coefficients = ERFCX_CHEBYSHEV[:terms]
+    # Clenshaw: b_k = 2t·b_{k+1} − b_{k+2} + c_k, from b = 0 (None: still zero)
+    b1: str | None = None
+    b2: str | None = None
+    for c in coefficients[:0:-1]:
+        new = scalar(c) if b2 is None else graph.op("Sub", scalar(c), b2)
+        if b1 is not None:
+            new = graph.op("Add", new, graph.op("Mul", two_t, b1))
+        b1, b2 = new, b1
+    erfcx = graph.op("Sub", graph.op("Mul", t, b1), b2)
+    erfcx = graph.op("Add", erfcx, scalar(coefficients[0]))
+    half_tail = graph.op("Mul", graph.op("Mul", erfcx, gauss), scalar(0.5))
+    upper = graph.op(
+        "Cast",
+        graph.op("GreaterOrEqual", x, scalar(0.0)),
+        to=graph.elem_type,
+    )
+    cdf = graph.op("Add", graph.op("Mul", upper, scalar(-2.0)), scalar(1.0))
+    cdf = graph.op("Add", graph.op("Mul", cdf, half_tail), upper)
+    return graph.op("Mul", x, cdf)
+
+
+# exact classes: a user's subclass (a ReLU6, say) computes something else
+_ACTIVATIONS: dict[type, Callable[[_Graph, str, Any], str]] = {
+    activations.Linear: lambda graph, x, act: x,
+    activations.Sigmoid: lambda graph, x, act: _sigmoid(graph, x),
+    activations.Tanh: lambda graph, x, act: graph.op("Tanh", x),
+    activations.ReLU: lambda graph, x, act: graph.op("Relu", x),
+    # max(x, αx) with 0 ≤ α ≤ 1, the same two operations as LeakyReLU._apply
+    activations.LeakyReLU: lambda graph, x, act: graph.op(
+        "Max", x, graph.op("Mul", x, graph.scalar(act.alpha))
+    ),
+    activations.ELU: lambda graph, x, act: _elu(graph, x, act.alpha),
+    activations.Softplus: lambda graph, x, act: _softplus(graph, x),
+    activations.GELU: lambda graph, x, act: _gelu(graph, x),
+    activations.Softmax: lambda graph, x, act: graph.op("Softmax", x, axis=-1),
+}
+
+_OUTPUT_TRANSFORMS: dict[type, Callable[[Any], Any]] = {
+    losses.MeanSquaredError: lambda loss: None,
+    losses.MeanAbsoluteError: lambda loss: None,
+    losses.BinaryCrossentropy: lambda loss: _sigmoid if loss.from_logits else None,
+    losses.CategoricalCrossentropy: lambda loss: (
+        lambda graph, x: graph.op("Softmax", x, axis=-1)
+    ),
+}
+
+
+def _activation(where: str, act: Any) -> Callable[[_Graph, str], str]:
+    convert = _ACTIVATIONS.get(type(act))
+    if convert is None:
+        raise ValueError(
+            f"cannot export {where}: its activation {act!r} is not one of glassnet's "
+            f"built-in activations ({', '.join(sorted(a.name for a in _ACTIVATIONS))})"
+            ", whose formulas the export knows"
+        )
+    return lambda graph, x: convert(graph, x, act)
+
+
+# --------------------------------------------------------------------- layers
+
+
+def _dense(where: str, layer: Dense) -> Callable:
+    activation = _activation(where, layer.activation)
+
+    def convert(graph: _Graph, _: Dense, x: str) -> str:
+        x = graph.op("MatMul", x, graph.constant(layer.params["W"], "W"))
+        if layer.use_bias:
+            x = graph.op("Add", x, graph.constant(layer.params["b"], "b"))
+        return activation(graph, x)
+
+    return convert
+
+
+def _activation_layer(where: str, layer: Activation) -> Callable:
+    activation = _activation(where, layer.activation)
+    return lambda graph, _, x: activation(graph, x)
+
+
+_LAYERS: dict[type, Callable[[str, Any], Callable]] = {
+    Dense: _dense,
+    Dropout: lambda where, layer: lambda graph, _, x: x,  # the identity at predict
+    Activation: _activation_layer,
+}
+
+
+def _converter(i: int, layer: Any) -> Callable:
+    """The function that adds ``layer``'s nodes, or a ValueError naming it."""
+    where = f"layer {i}, {layer!r}"
+    make = _LAYERS.get(type(layer))
+    if make is None:
+        raise ValueError(
+            f"cannot export {where}: the export knows the layers "
+            f"{', '.join(cls.__name__ for cls in _LAYERS)}, not "
+            f"{type(layer).__module__}.{type(layer).__qualname__}"
+        )
+    return make(where, layer)

@@ -1,0 +1,368 @@
+"""ONNX export, checked by running every exported graph in onnxruntime.
+
+The reference is glassnet itself: ``predict_proba`` (and the label the command
+line would print) on the same rows, to 1e-5 in float32 and 1e-10 in float64,
+relative to the largest output (an elementwise relative bound means nothing for
+an output that is 1e-30 in one and 0 in the other). The activation tests also
+feed the raw activations extreme inputs and compare elementwise.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import activations, losses
+from glassnet import onnx as gn_onnx
+
+onnx = pytest.importorskip("onnx", reason="the onnx extra is not installed")
+ort = pytest.importorskip("onnxruntime", reason="onnxruntime is not installed")
+
+RTOL = {"float32": 1e-5, "float64": 1e-10}
+ACTIVATIONS = [
+    "linear",
+    "sigmoid",
+    "tanh",
+    "relu",
+    {"name": "leaky_relu", "alpha": 0.2},
+    {"name": "elu", "alpha": 0.7},
+    "gelu",
+    "softplus",
+    "softmax",
+]
+
+
+def session(proto):
+    return ort.InferenceSession(
+        proto.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+
+
+def run(proto, X):
+    """The graph's outputs by name."""
+    sess = session(proto)
+    names = [output.name for output in sess.get_outputs()]
+    return dict(zip(names, sess.run(None, {"X": X}), strict=True))
+
+
+def assert_close(actual, expected, dtype):
+    assert actual.dtype == expected.dtype == np.dtype(dtype)
+    assert actual.shape == expected.shape
+    scale = max(float(np.abs(expected).max()), np.finfo(dtype).tiny)
+    np.testing.assert_allclose(
+        actual, expected, rtol=RTOL[dtype], atol=RTOL[dtype] * scale
+    )
+
+
+def labels_of(model, X):
+    """What ``glassnet predict`` prints: classes_[argmax] of [1 − p, p] or p."""
+    proba = model.predict_proba(X)
+    if proba.shape[1] == 1:
+        proba = np.hstack([1 - proba, proba])
+    index = proba.argmax(axis=1)
+    return index if model.classes_ is None else np.asarray(model.classes_)[index]
+
+
+def features(rng, n, width, dtype):
+    return (rng.normal(size=(n, width)) * 3).astype(dtype)
+
+
+# ------------------------------------------------------------------- activations
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("activation", ACTIVATIONS, ids=str)
+def test_every_activation_in_a_dense_layer_and_as_a_layer(activation, dtype):
+    rng = np.random.default_rng(0)
+    model = gn.Sequential(
+        [
+            gn.Dense(4, 6, activation=activation),
+            gn.Activation(activation),
+            gn.Dense(6, 3),
+        ],
+        seed=1,
+        dtype=dtype,
+    )
+    proto = gn_onnx.to_onnx(model)
+    for n in (1, 1000):
+        X = features(rng, n, 4, dtype)
+        assert_close(run(proto, X)["predictions"], model.predict(X), dtype)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("activation", ACTIVATIONS, ids=str)
+def test_activations_elementwise_in_their_tails(activation, dtype):
+    """Far tails and zero, elementwise: where expm1, log1p and Φ lose digits."""
+    model = gn.Sequential([gn.Activation(activation)], dtype=dtype)
+    x = np.concatenate(
+        [-np.geomspace(1e-12, 60, 200), [0.0], np.geomspace(1e-12, 60, 200)]
+    )
+    X = (x[:400].reshape(-1, 8) if activation == "softmax" else x[:, None]).astype(
+        dtype
+    )
+    expected = model.predict(X)
+    actual = run(gn_onnx.to_onnx(model), X)["predictions"]
+    assert actual.dtype == expected.dtype
+    # elementwise, with a floor at the smallest normal number
+    np.testing.assert_allclose(
+        actual, expected, rtol=RTOL[dtype], atol=np.finfo(dtype).tiny
+    )
+
+
+def test_gelu_keeps_the_left_tail_that_one_plus_erf_would_lose():
+    # Φ(−8) ≈ 6.2e-16: 0.5·(1 + erf(−8/√2)) in float64 keeps no correct digit
+    model = gn.Sequential([gn.Activation("gelu")], dtype="float64")
+    out = run(gn_onnx.to_onnx(model), np.array([[-8.0]]))["predictions"]
+    # x·Φ(x) at −8, from the complementary error function (math.erfc)
+    import math
+
+    assert out[0, 0] == pytest.approx(-8 * 0.5 * math.erfc(8 / math.sqrt(2)), rel=1e-13)
+
+
+# ---------------------------------------------------------------------- models
+
+
+def random_model(rng, dtype):
+    """A seeded random architecture: depth, widths, activations, extras, loss."""
+    n_in = int(rng.integers(1, 9))
+    layers, width = [], n_in
+    for _ in range(int(rng.integers(1, 5))):
+        out = int(rng.integers(1, 17))
+        act = ACTIVATIONS[int(rng.integers(len(ACTIVATIONS)))]
+        layers.append(
+            gn.Dense(width, out, activation=act, use_bias=bool(rng.random() < 0.8))
+        )
+        width = out
+        if rng.random() < 0.3:
+            layers.append(gn.Dropout(0.5))
+        if rng.random() < 0.3:
+            layers.append(gn.Activation(ACTIVATIONS[int(rng.integers(8))]))
+    kind = ["none", "mse", "mae", "bce_logits", "bce", "cce"][int(rng.integers(6))]
+    if kind in ("bce", "bce_logits"):
+        act = "sigmoid" if kind == "bce" else None
+        layers.append(gn.Dense(width, 1, activation=act))
+    elif kind == "cce":
+        layers.append(gn.Dense(width, int(rng.integers(2, 6))))
+    model = gn.Sequential(layers, seed=int(rng.integers(1000)), dtype=dtype)
+    loss = {
+        "mse": "mse",
+        "mae": "mae",
+        "bce": "binary_crossentropy",
+        "bce_logits": losses.BinaryCrossentropy(from_logits=True),
+        "cce": "categorical_crossentropy",
+    }.get(kind)
+    if loss is not None:
+        model.compile(loss=loss)
+    if rng.random() < 0.5:
+        model.preprocessing = gn.data.Standardizer().fit(
+            rng.normal(2.0, 5.0, size=(30, n_in))
+        )
+    if kind in ("bce", "bce_logits", "cce") and rng.random() < 0.7:
+        k = model.layers[-1].n_out if kind == "cce" else 2
+        model.classes_ = (
+            np.array([f"class {i}" for i in range(k)])
+            if rng.random() < 0.5
+            else np.arange(10, 10 + 3 * k, 3)
+        )
+    return model, n_in
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("seed", range(12))
+def test_random_architectures_match_predict_proba(seed, dtype):
+    rng = np.random.default_rng(seed)
+    model, n_in = random_model(rng, dtype)
+    proto = gn_onnx.to_onnx(model)
+    for n in (1, 1000):
+        X = features(rng, n, n_in, dtype) + 2.0
+        outputs = run(proto, X)
+        expected = model.predict_proba(X)
+        if "predictions" in outputs:
+            assert_close(outputs["predictions"], expected, dtype)
+            continue
+        if expected.shape[1] == 1:
+            expected = np.hstack([1 - expected, expected])
+        assert_close(outputs["probabilities"], expected, dtype)
+        # the label of a near tie may flip with the last bits: compare the others
+        ordered = np.sort(expected, axis=1)
+        clear = ordered[:, -1] - ordered[:, -2] > 1e3 * RTOL[dtype]
+        np.testing.assert_array_equal(
+            outputs["label"][clear], labels_of(model, X)[clear]
+        )
+
+
+def test_a_classifier_gives_probabilities_and_the_label_by_name():
+    model = gn.Sequential([gn.Dense(2, 3)], seed=0, dtype="float64")
+    model.compile(loss="categorical_crossentropy")
+    model.classes_ = np.array(["red", "green", "blue"])
+    model.layers[0].params["W"][:] = [[1, 0, 0], [0, 0, 1]]
+    outputs = run(gn_onnx.to_onnx(model), np.array([[5.0, 0.0], [0.0, 5.0]]))
+    assert outputs["label"].tolist() == ["red", "blue"]
+    # softmax of (5, 0, 0) by hand: e⁵ / (e⁵ + 2)
+    assert outputs["probabilities"][0, 0] == pytest.approx(np.e**5 / (np.e**5 + 2))
+
+
+def test_a_single_sigmoid_output_becomes_two_columns():
+    model = gn.Sequential([gn.Dense(1, 1, activation="sigmoid")], dtype="float64")
+    model.compile(loss="binary_crossentropy")
+    model.classes_ = np.array([0, 1])
+    model.layers[0].params["W"][:] = 1.0
+    outputs = run(gn_onnx.to_onnx(model), np.array([[0.0], [2.0]]))
+    p = 1 / (1 + np.exp(-2.0))
+    np.testing.assert_allclose(outputs["probabilities"], [[0.5, 0.5], [1 - p, p]])
+    assert outputs["label"].tolist() == [0, 1]  # a tie goes to the first class
+    assert outputs["label"].dtype == np.int64
+
+
+def test_the_standardizer_runs_inside_the_graph():
+    model = gn.Sequential([gn.Dense(2, 1)], dtype="float64")
+    model.layers[0].params["W"][:] = [[1.0], [1.0]]
+    model.preprocessing = gn.data.Standardizer().fit([[0.0, 10.0], [4.0, 30.0]])
+    # mean (2, 20), scale (2, 10): (4 − 2)/2 + (40 − 20)/10 = 1 + 2
+    assert run(gn_onnx.to_onnx(model), np.array([[4.0, 40.0]]))["predictions"] == 3.0
+
+
+# --------------------------------------------------------------------- refusals
+
+
+class ReLU6(activations.ReLU):
+    name = "relu6"
+
+    def _apply(self, x, out):
+        return np.minimum(np.maximum(x, 0, out=out), 6, out=out)
+
+
+class Double(gn.Layer):
+    def forward(self, x, training=True):
+        return 2 * x
+
+
+def test_a_layer_it_cannot_express_is_refused_by_name_before_writing(tmp_path):
+    path = tmp_path / "model.onnx"
+    path.write_bytes(b"an earlier file")
+    model = gn.Sequential([gn.Dense(2, 2), Double()])
+    with pytest.raises(ValueError, match=r"cannot export layer 1, Double\(\)"):
+        gn_onnx.export(model, path)
+    assert path.read_bytes() == b"an earlier file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.onnx"]
+
+
+def test_an_activation_subclass_is_refused_not_exported_as_its_parent(tmp_path):
+    model = gn.Sequential([gn.Dense(2, 2, activation=ReLU6())])
+    with pytest.raises(ValueError, match=r"layer 0, Dense\(2, 2.*ReLU6|relu6"):
+        gn_onnx.export(model, tmp_path / "model.onnx")
+    assert not (tmp_path / "model.onnx").exists()
+
+
+@pytest.mark.parametrize("opset", [12, 10_000, "17", 17.0, True])
+def test_an_opset_out_of_range_is_refused(opset):
+    model = gn.Sequential([gn.Dense(2, 2)])
+    with pytest.raises(ValueError, match=r"opset must be an integer from 13 to \d+"):
+        gn_onnx.to_onnx(model, opset=opset)
+
+
+def test_a_model_without_layers_is_refused():
+    with pytest.raises(ValueError, match="at least one layer"):
+        gn_onnx.to_onnx(gn.Sequential())
+
+
+# ------------------------------------------------------------------------ files
+
+
+@pytest.mark.parametrize("opset", [13, 17, None])
+def test_the_file_passes_the_full_checker_and_runs(tmp_path, opset):
+    model = gn.Sequential([gn.Dense(3, 2, activation="gelu")], seed=0)
+    path = tmp_path / "model.onnx"
+    gn_onnx.export(model, path, opset=opset)
+    proto = onnx.load(path)
+    onnx.checker.check_model(proto, full_check=True)
+    assert proto.opset_import[0].version == (opset or gn_onnx.DEFAULT_OPSET)
+    assert proto.producer_name == "glassnet"
+    X = np.ones((5, 3), np.float32)
+    assert_close(run(proto, X)["predictions"], model.predict(X), "float32")
+
+
+def test_export_replaces_a_file_only_with_a_complete_one(tmp_path, monkeypatch):
+    path = tmp_path / "model.onnx"
+    path.write_bytes(b"old")
+    model = gn.Sequential([gn.Dense(3, 2)], seed=0)
+
+    class Broken:
+        def SerializeToString(self):  # noqa: N802 - protobuf's name
+            raise OSError("disk full")
+
+    monkeypatch.setattr(gn_onnx, "to_onnx", lambda model, opset=None: Broken())
+    with pytest.raises(OSError, match="disk full"):
+        gn_onnx.export(model, path)
+    assert path.read_bytes() == b"old"
+
+
+# ---------------------------------------------------------------- command line
+
+
+def glassnet(*args, cwd):
+    return subprocess.run(
+        [sys.executable, "-m", "glassnet", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ},
+    )
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory) -> Path:
+    """A folder with colours.csv and the model ``glassnet train`` made from it."""
+    folder = tmp_path_factory.mktemp("export")
+    rng = np.random.default_rng(0)
+    lines = ["x,y,colour"]
+    for name, centre in {"red": (30, 0), "green": (0, 30), "blue": (-30, -30)}.items():
+        for a, b in rng.normal(centre, 5.0, size=(20, 2)):
+            lines.append(f"{a:.3f},{b:.3f},{name}")
+    (folder / "colours.csv").write_text("\n".join(lines) + "\n")
+    result = glassnet(
+        "train", "colours.csv", "--target", "colour", "--hidden", "8",
+        "--epochs", "5", "--seed", "0", "--out", "model.npz", "--quiet", cwd=folder,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return folder
+
+
+def test_cli_export_writes_the_model_with_its_standardizer_and_labels(trained):
+    result = glassnet("export", "model.npz", "model.onnx", cwd=trained)
+    assert result.returncode == 0, result.stderr
+    assert "model.onnx" in result.stdout
+    predicted = glassnet("predict", "model.npz", "colours.csv", "--proba", cwd=trained)
+    rows = [line.split(",") for line in predicted.stdout.splitlines()[1:]]
+    raw = np.loadtxt(trained / "colours.csv", delimiter=",", skiprows=1, usecols=(0, 1))
+    proto = onnx.load(trained / "model.onnx")
+    outputs = run(proto, raw.astype(np.float32))  # raw columns: the graph scales
+    assert outputs["label"].tolist() == [row[0] for row in rows]
+    np.testing.assert_allclose(
+        outputs["probabilities"], [[float(v) for v in row[1:]] for row in rows],
+        rtol=1e-5, atol=1e-6,
+    )  # fmt: skip
+    properties = {p.key: p.value for p in proto.metadata_props}
+    assert properties["features"] == '["x", "y"]'
+    assert properties["classes"] == '["blue", "green", "red"]'
+
+
+def test_cli_export_refuses_bad_arguments_with_one_line(trained):
+    (trained / "keep.onnx").write_bytes(b"keep")
+    result = glassnet("export", "colours.csv", "keep.onnx", cwd=trained)
+    assert result.returncode == 2
+    assert result.stderr.startswith("glassnet: error: ")
+    assert "Traceback" not in result.stderr
+    assert (trained / "keep.onnx").read_bytes() == b"keep"
+    result = glassnet("export", "model.npz", "model.npz", cwd=trained)
+    assert result.returncode == 2 and "is the input file (MODEL)" in result.stderr
+    result = glassnet("export", "model.npz", "x.onnx", "--opset", "3", cwd=trained)
+    assert result.returncode == 2 and "opset must be an integer" in result.stderr
+    assert not (trained / "x.onnx").exists()
