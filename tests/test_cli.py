@@ -986,3 +986,103 @@ def test_predict_out_through_a_link_updates_the_linked_file(
     assert (tmp_path / "preds.csv").is_symlink()
     assert target.read_text().startswith("prediction\n")
     assert len(target.read_text().splitlines()) == 9
+
+
+# ------------------------------------------- hostile files and flags (issue 14)
+
+
+def _edit_header(source: Path, target: Path, edit=None, text: bytes | None = None):
+    """Copy the model file ``source`` to ``target`` with its JSON header edited."""
+    import io
+    import json
+
+    with np.load(source, allow_pickle=False) as archive:
+        arrays = {key: archive[key] for key in archive.files}
+    header = json.loads(arrays["__header__"].tobytes())
+    if edit is not None:
+        edit(header)
+    raw = text if text is not None else json.dumps(header).encode()
+    arrays["__header__"] = np.frombuffer(raw, np.uint8)
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    target.write_bytes(buffer.getvalue())
+    return target
+
+
+def _run(capsys, *argv) -> tuple[int, str, str]:
+    from glassnet import cli
+
+    code = cli.main([str(a) for a in argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize(
+    ("edit", "text", "message"),
+    [
+        (None, b"[" * 5000 + b"]" * 5000, "nested more than MAX_HEADER_DEPTH=32"),
+        (lambda h: h.update(classes=[]), None, "'classes' must be null or a list"),
+        (lambda h: h.update(classes=-1), None, "Received: classes=-1"),
+        (lambda h: h.update(classes="relu"), None, "Received: classes='relu'"),
+        (
+            lambda h: h["metadata"].update(features=[1, 2]),
+            None,
+            "metadata 'features' must be a list of column names",
+        ),
+    ],
+    ids=["nested", "no-classes", "classes-int", "classes-str", "features"],
+)
+def test_edited_headers_are_one_line_errors_in_every_command(
+    work, binary_model, capsys, monkeypatch, edit, text, message
+):
+    # nested: RecursionError tracebacks; classes: IndexError in predict
+    monkeypatch.chdir(work)
+    _edit_header(binary_model, work / "edited.npz", edit, text)
+    for command in (
+        ["summary", "edited.npz"],
+        ["evaluate", "edited.npz", "binary.csv"],
+        ["predict", "edited.npz", "binary.csv"],
+    ):
+        code, out, err = _run(capsys, *command)
+        assert (code, out) == (2, ""), err
+        assert err.startswith("glassnet: error: model file 'edited.npz' ")
+        assert message in err and err.count("\n") == 1
+
+
+def test_summary_of_a_header_without_glassnet_version(
+    work, binary_model, capsys, monkeypatch
+):
+    # used to be KeyError: 'glassnet_version'
+    monkeypatch.chdir(work)
+    _edit_header(binary_model, work / "old.npz", lambda h: h.pop("glassnet_version"))
+    code, out, err = _run(capsys, "summary", "old.npz")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[-1] == (
+        "file: glassnet-model version 1, written by glassnet (version not recorded)"
+    )
+
+
+def test_resume_from_a_checkpoint_written_in_python(work, capsys, monkeypatch):
+    # used to be KeyError: 'settings'
+    import glassnet as gn
+
+    monkeypatch.chdir(work)
+    model = gn.Sequential([gn.Dense(2, 1, activation="sigmoid")], seed=0)
+    model.compile("binary_crossentropy", "adam")
+    X, y = np.zeros((4, 2)), np.array([0, 1, 0, 1])
+    folder = work / "py-ck"
+    folder.mkdir()
+    checkpoint = gn.callbacks.ModelCheckpoint(str(folder / "checkpoint.npz"))
+    model.fit(X, y, callbacks=[checkpoint])
+    code, out, err = _run(
+        capsys, "train", "binary.csv", "--target", "label", "--checkpoint", folder,
+        "--resume", "--out", "never.npz",
+    )  # fmt: skip
+    assert (code, out) == (2, ""), err
+    assert err == (
+        f"glassnet: error: --resume: '{folder / 'checkpoint.npz'}' was not written "
+        "by glassnet train (its metadata has no training settings), so it cannot be "
+        "resumed from the command line; resume it in Python with glassnet.load(...) "
+        "and fit(..., initial_epoch=model.epoch), or start afresh without --resume\n"
+    )
+    assert not (work / "never.npz").exists()

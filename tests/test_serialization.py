@@ -391,3 +391,164 @@ def test_zip_members_are_checked_not_just_listed(tmp_path, good_bytes):
             target.writestr(item, content)
     with pytest.raises(ModelFileError, match="bad.npz"):
         _load_bytes(tmp_path, buffer.getvalue())
+
+
+# ------------------------------------------- hostile headers and members (issue 14)
+
+
+def _raw_header(good: bytes, text: bytes) -> bytes:
+    """``good`` with its header member's JSON replaced by ``text`` verbatim."""
+    with np.load(io.BytesIO(good), allow_pickle=False) as archive:
+        arrays = {key: archive[key] for key in archive.files}
+    arrays["__header__"] = np.frombuffer(text, np.uint8)
+    return _npz_bytes(**arrays)
+
+
+def test_a_deeply_nested_header_is_refused_naming_the_bound(tmp_path, good_bytes):
+    # used to raise RecursionError from json.loads (load and read_header)
+    nested = b"[" * 5000 + b"]" * 5000
+    for text in (nested, b'{"format": "glassnet-model", "x": ' + nested + b"}"):
+        path = tmp_path / "deep.npz"
+        path.write_bytes(_raw_header(good_bytes, text))
+        for reader in (gn.load, serialization.read_header):
+            with pytest.raises(ModelFileError, match="deep.npz.*MAX_HEADER_DEPTH=32"):
+                reader(path)
+    # deep enough to pass json but past the bound: refused the same way
+    metadata = {"x": json.loads("[" * 40 + "]" * 40)}
+    with pytest.raises(ModelFileError, match="nested more than MAX_HEADER_DEPTH=32 "):
+        _load_bytes(tmp_path, _with_header(good_bytes, metadata=metadata))
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"classes": []}, "'classes' must be null or a list of at least two"),
+        ({"classes": -1}, "Received: classes=-1"),
+        ({"classes": "relu"}, "Received: classes='relu'"),
+        ({"classes": ["a", "a"]}, "distinct"),
+        ({"classes": ["a", "b", "c"]}, "3 classes but the last layer has 2 outputs"),
+        ({"classes": [["a"], "b"]}, "strings or numbers"),
+        ({"layers": {}}, "'layers' must be a list"),
+        ({"layers": [{"class": "Dense"}]}, "'layers' must be a list"),
+        ({"layers": [{"class": "Dropout", "config": {}}] * 1025}, "MAX_LAYERS=1024"),
+        ({"epoch": -1}, "'epoch' must be an integer >= 0"),
+        ({"epoch": "3"}, "'epoch' must be an integer >= 0"),
+        ({"seed": -1}, "'seed' must be null or an integer >= 0"),
+        ({"history": {"loss": [None]}}, "'history' must be an object of lists"),
+        ({"metadata": []}, "'metadata' must be an object"),
+        ({"optimizer": None}, "'optimizer' must be null .with a null loss."),
+        ({"optimizer": {"config": {"name": "sgd"}}}, "'iterations' >= 0"),
+        ({"loss": "mse"}, "'loss' must be null or an object with a 'name'"),
+        ({"dtype": "int8"}, "'dtype' must be 'float32' or 'float64'"),
+        ({"format_version": True}, "invalid format_version: True"),
+    ],
+)
+def test_an_edited_header_is_refused_naming_the_entry(
+    tmp_path, good_bytes, changes, message
+):
+    # classes=[] used to load, then fail in predict with IndexError
+    with pytest.raises(ModelFileError, match=message) as info:
+        _load_bytes(tmp_path, _with_header(good_bytes, **changes))
+    assert "bad.npz" in str(info.value)
+
+
+def test_a_header_without_an_entry_says_which(tmp_path, good_bytes):
+    with np.load(io.BytesIO(good_bytes), allow_pickle=False) as archive:
+        header = json.loads(archive["__header__"].tobytes())
+    for key in ("layers", "classes", "rng_state"):
+        text = json.dumps({k: v for k, v in header.items() if k != key}).encode()
+        with pytest.raises(ModelFileError, match=f"no '{key}' entry"):
+            _load_bytes(tmp_path, _raw_header(good_bytes, text))
+    # glassnet_version is for people: a file without it still loads
+    text = json.dumps({k: v for k, v in header.items() if k != "glassnet_version"})
+    assert len(_load_bytes(tmp_path, _raw_header(good_bytes, text.encode())).layers)
+
+
+def _with_member(good: bytes, name: str, size: int) -> bytes:
+    """``good`` plus a deflated member of ``size`` zero bytes (a zip bomb)."""
+    buffer = io.BytesIO(good)
+    with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open(name, "w", force_zip64=True) as member:
+            block = bytes(1 << 20)
+            for _ in range(size >> 20):
+                member.write(block)
+    return buffer.getvalue()
+
+
+def test_an_unnamed_member_is_never_decompressed(tmp_path, good_bytes):
+    # 256 MiB of zeros in 0.25 MB: every member used to be read before any check
+    import time
+    import tracemalloc
+
+    path = tmp_path / "bomb.npz"
+    path.write_bytes(_with_member(good_bytes, "extra.npy", 256 << 20))
+    assert path.stat().st_size < 2 << 20
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        model = gn.load(path)
+        serialization.read_header(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert time.perf_counter() - start < 2.0
+    assert peak < 16 << 20
+    assert len(model.layers) == 2
+
+
+def _replace_member(good: bytes, name: str, content: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(good)) as source,
+        zipfile.ZipFile(buffer, "w") as target,
+    ):
+        for item in source.infolist():
+            same = item.filename == name
+            target.writestr(item, content if same else source.read(item))
+    return buffer.getvalue()
+
+
+def _npy_header(shape) -> bytes:
+    fake = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        fake, {"descr": "<f4", "fortran_order": False, "shape": shape}
+    )
+    return fake.getvalue()
+
+
+def test_a_named_member_past_its_declared_size_is_refused(tmp_path, good_bytes):
+    # param/0/W replaced by an .npy whose header claims 2 GiB of float32
+    huge = _replace_member(good_bytes, "param/0/W.npy", _npy_header((1 << 29,)))
+    with pytest.raises(ModelFileError, match="MAX_PARAMETERS=100,000,000"):
+        _load_bytes(tmp_path, huge)
+    # a shape within the bound that its member does not hold: refused unread
+    short = _replace_member(
+        good_bytes, "param/0/W.npy", _npy_header((500000,)) + bytes(64)
+    )
+    with pytest.raises(ModelFileError, match=r"declares shape \(500000,\) of float32"):
+        _load_bytes(tmp_path, short)
+
+
+def test_a_layer_config_unlike_its_arrays_is_refused_before_building(
+    tmp_path, good_bytes
+):
+    # Dense(20000, 20000) with a 3x4 W: used to allocate 6 GB before refusing
+    import time
+
+    with np.load(io.BytesIO(good_bytes), allow_pickle=False) as archive:
+        header = json.loads(archive["__header__"].tobytes())
+    header["layers"][0]["config"].update(n_in=20000, n_out=20000)
+    start = time.perf_counter()
+    with pytest.raises(
+        ModelFileError, match=r"layer 0 is Dense\(n_in=20000, n_out=20000"
+    ):
+        _load_bytes(tmp_path, _with_header(good_bytes, layers=header["layers"]))
+    assert time.perf_counter() - start < 1.0
+
+
+def test_a_model_past_the_parameter_bound_is_not_saved(tmp_path, monkeypatch):
+    # load refuses such a file, so save says so instead of writing one
+    monkeypatch.setattr(serialization, "MAX_PARAMETERS", 10)
+    with pytest.raises(ValueError, match="26 parameters.*MAX_PARAMETERS=10"):
+        _model().save(tmp_path / "big.npz")
+    assert not (tmp_path / "big.npz").exists()

@@ -15,6 +15,16 @@ Because the header names everything through the registries (``activations.get``,
 ``.npy``, :func:`load` reads a file with ``allow_pickle=False``: opening a model
 never runs code from the file.
 
+Reads are bounded, so that a small or edited file cannot claim gigabytes, minutes
+or a RecursionError: :func:`load` reads only the members its header names, and
+checks each one's declared size (the zip's, then its ``.npy`` shape and dtype)
+before decompressing it; a header larger than :data:`MAX_HEADER_BYTES`, nested
+deeper than :data:`MAX_HEADER_DEPTH`, with more than :data:`MAX_LAYERS` layers or
+more than :data:`MAX_PARAMETERS` parameters is refused with a
+:class:`~glassnet.errors.ModelFileError` that names the bound, and so is a header
+entry of the wrong type or a layer whose configuration disagrees with its stored
+arrays (before the layer allocates anything).
+
 Writes are atomic: :func:`save` writes a temporary file in the destination's own
 folder, flushes and fsyncs it, renames it over the destination with
 :func:`os.replace` and fsyncs the folder. A crash, a full disk or ``kill -9``
@@ -31,7 +41,9 @@ initial_epoch=model.epoch)`` continues exactly where the saved run stopped.
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -43,11 +55,31 @@ from glassnet._files import atomic_write  # re-exported: documented here
 from glassnet._validation import describe
 from glassnet.errors import ModelFileError
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "atomic_write", "load", "read_header", "save"]
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "MAX_HEADER_BYTES",
+    "MAX_HEADER_DEPTH",
+    "MAX_LAYERS",
+    "MAX_PARAMETERS",
+    "atomic_write",
+    "load",
+    "read_header",
+    "save",
+]
 
 FORMAT = "glassnet-model"
 FORMAT_VERSION = 1
 _HEADER = "__header__"
+
+# Bounds on what a model file can make load read, parse and allocate, so that a
+# small file cannot claim gigabytes or minutes. Each refusal names its bound.
+MAX_HEADER_BYTES = 16 * 2**20  # the JSON header (history and metadata included)
+MAX_HEADER_DEPTH = 32  # nesting of the header's lists and objects (a model uses 6)
+MAX_LAYERS = 1024
+MAX_PARAMETERS = 100_000_000  # all parameters together, and each optimizer slot
+_NPY_HEADER_BYTES = 10_000  # an .npy member's own header (NumPy's limit too)
+_PARAM = re.compile(r"param/(0|[1-9][0-9]{0,8})/[^/]+")
 
 
 # ---------------------------------------------------------------------------- save
@@ -86,6 +118,12 @@ def save(model: Any, path: str | os.PathLike) -> None:
     True
     """
     header, arrays = _encode(model)
+    total = sum(array.size for key, array in arrays.items() if key.startswith("param/"))
+    if total > MAX_PARAMETERS:
+        raise ValueError(
+            f"cannot save a model of {total:,} parameters: model files hold at most "
+            f"MAX_PARAMETERS={MAX_PARAMETERS:,} (the bound load reads within)"
+        )
     arrays[_HEADER] = np.frombuffer(json.dumps(header).encode("utf-8"), np.uint8)
     atomic_write(path, lambda file: np.savez(file, **arrays))
 
@@ -243,8 +281,18 @@ def load(path: str | os.PathLike) -> Any:
         ) from None
 
 
+class _Refused(Exception):
+    """A file past a bound or unlike its header: the rest of the sentence."""
+
+
 def _read(path: Path, header_only: bool = False) -> tuple[dict, dict[str, np.ndarray]]:
-    """The validated header and every array of the file (or only the header)."""
+    """The validated header and the arrays it names (or only the header).
+
+    Nothing is decompressed before its declared size is checked: the header
+    member's zip ``file_size`` first, then each named array's ``.npy`` header
+    (shape and dtype, in the member's first bytes) against the bounds above and
+    against the member's size. Members the header does not name are never read.
+    """
     name = repr(str(path))
     if path.is_dir():
         raise IsADirectoryError(f"model file {name} is a folder, not a file")
@@ -258,16 +306,34 @@ def _read(path: Path, header_only: bool = False) -> tuple[dict, dict[str, np.nda
                 f"{name} is not a glassnet model file (not an .npz archive)"
             )
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            if not isinstance(archive, np.lib.npyio.NpzFile):  # pragma: no cover
-                raise ValueError("not an .npz archive")
-            # Reading every member here checks each one's CRC: a flipped bit or a
-            # truncated file fails now, not halfway through building the model.
-            # Without a header it is someone else's .npz: say so, whatever the
-            # other members hold (pickled objects would read as "corrupted").
-            no_header = _HEADER not in archive.files
-            wanted = [_HEADER] if header_only or no_header else archive.files
-            arrays = {key: archive[key] for key in wanted if key in archive.files}
+        with zipfile.ZipFile(path) as archive:
+            members = {info.filename: info for info in archive.infolist()}
+            info = members.get(_HEADER + ".npy", members.get(_HEADER))
+            if info is None:
+                # Someone else's .npz: say so, whatever its other members hold.
+                raise ModelFileError(
+                    f"{name} is an .npz archive but not a glassnet model file "
+                    "(no header)"
+                )
+            if info.file_size > MAX_HEADER_BYTES + _NPY_HEADER_BYTES:
+                raise _Refused(
+                    f"has a header of {info.file_size:,} bytes, more than "
+                    f"MAX_HEADER_BYTES={MAX_HEADER_BYTES:,}"
+                )
+            raw = _read_array(archive, info, "header", MAX_HEADER_BYTES)
+            header = _parse_header(raw)
+            arrays: dict[str, np.ndarray] = {}
+            left = MAX_PARAMETERS
+            for key in [] if header_only else _named_members(header, members):
+                is_param = key.startswith("param/")
+                limit = left if is_param else MAX_PARAMETERS
+                member = members[key + ".npy"]
+                arrays[key] = _read_array(archive, member, f"array {key}", limit)
+                left -= arrays[key].size if is_param else 0
+    except _Refused as refusal:
+        raise ModelFileError(f"model file {name} {refusal}") from None
+    except ModelFileError:
+        raise
     except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile) as error:
         raise ModelFileError(
             f"model file {name} is truncated or corrupted ({error})"
@@ -277,40 +343,268 @@ def _read(path: Path, header_only: bool = False) -> tuple[dict, dict[str, np.nda
             f"model file {name} is truncated or corrupted "
             f"({type(error).__name__}: {error})"
         ) from None
-    raw = arrays.pop(_HEADER, None)
-    if raw is None:
-        raise ModelFileError(
-            f"{name} is an .npz archive but not a glassnet model file (no header)"
-        )
+    return header, arrays
+
+
+def _read_array(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, what: str, limit: int
+) -> np.ndarray:
+    """One ``.npy`` member, refused on its declared shape before its data is read.
+
+    The header is a 1-D uint8 array of at most ``limit`` bytes; any other
+    member a float32 or float64 array of at most ``limit`` elements, which must
+    fill its member exactly (the zip's ``file_size``). Reading to the end makes
+    ``zipfile`` check the member's CRC-32.
+    """
+    from numpy.lib import format as npy
+
+    with archive.open(info) as member:
+        try:
+            version = npy.read_magic(member)
+            read_header = {
+                (1, 0): npy.read_array_header_1_0,
+                (2, 0): npy.read_array_header_2_0,
+            }.get(version)
+            if read_header is None:
+                raise ValueError(f".npy format version {version}")
+            shape, fortran, dtype = read_header(
+                member, max_header_size=_NPY_HEADER_BYTES
+            )
+        except ValueError as error:  # not an .npy member, or an unreadable one
+            raise _Refused(f"has a corrupted {what} ({error})") from None
+        wanted = (np.uint8,) if what == "header" else (np.float32, np.float64)
+        if dtype.type not in wanted or (what == "header" and len(shape) != 1):
+            kinds = "1-D uint8" if what == "header" else "float32 or float64"
+            raise _Refused(
+                f"is truncated or corrupted: its {what} holds {dtype} of shape "
+                f"{shape}, expected {kinds}"
+            )
+        size = math.prod(shape)
+        if size > limit:
+            bound = "MAX_HEADER_BYTES" if what == "header" else "MAX_PARAMETERS"
+            bound_value = MAX_HEADER_BYTES if what == "header" else MAX_PARAMETERS
+            raise _Refused(
+                f"declares {what} of shape {shape} ({size:,} values), past the "
+                f"bound {bound}={bound_value:,} (counting all parameters together)"
+            )
+        offset = member.tell()
+        if info.file_size != offset + size * dtype.itemsize:
+            raise _Refused(
+                f"is truncated or corrupted: {what} declares shape {shape} of "
+                f"{dtype} ({size * dtype.itemsize:,} bytes) but its member holds "
+                f"{info.file_size - offset:,}"
+            )
+        array = np.empty(shape, dtype, order="F" if fortran else "C")
+        # the .npy data is the array's own memory order, row- or column-major
+        flat = memoryview((array.T if fortran else array).reshape(-1)).cast("B")
+        done = 0
+        while done < len(flat):
+            count = member.readinto(flat[done:])
+            if not count:
+                raise EOFError(f"{what} ends after {done:,} bytes")
+            done += count
+        if member.read(1):  # pragma: no cover - file_size was checked above
+            raise _Refused(f"has a corrupted {what} (trailing bytes)")
+    return array
+
+
+def _parse_header(raw: np.ndarray) -> dict:
+    """The header's JSON, within MAX_HEADER_DEPTH, checked by :func:`_check_header`."""
     try:
-        # np.load hands back the raw bytes of a zip member that is not an .npy
-        if not isinstance(raw, np.ndarray) or raw.dtype != np.uint8 or raw.ndim != 1:
-            raise ValueError(f"the header is {describe(raw)}, not 1-D uint8")
         header = json.loads(raw.tobytes().decode("utf-8"))
-        if not isinstance(header, dict):
-            raise ValueError("header is not a JSON object")
-    except (ValueError, UnicodeDecodeError) as error:
-        raise ModelFileError(
-            f"model file {name} has a corrupted header ({error})"
+    except RecursionError:
+        raise _Refused(
+            f"has a header nested more than MAX_HEADER_DEPTH={MAX_HEADER_DEPTH} "
+            "levels deep"
         ) from None
+    except (ValueError, UnicodeDecodeError) as error:
+        raise _Refused(f"has a corrupted header ({error})") from None
+    if not isinstance(header, dict):
+        raise _Refused(
+            f"has a corrupted header (header is not a JSON object: {describe(header)})"
+        )
+    if _depth(header) > MAX_HEADER_DEPTH:
+        raise _Refused(
+            f"has a header nested more than MAX_HEADER_DEPTH={MAX_HEADER_DEPTH} "
+            "levels deep"
+        )
+    _check_header(header)
+    return header
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest (iteratively; counted to the bound + 1)."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, level = pending.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, level)
+            if level <= MAX_HEADER_DEPTH:
+                values = item.values() if isinstance(item, dict) else item
+                pending.extend((v, level + 1) for v in values)
+    return deepest
+
+
+def _is_int(value: Any, minimum: int = 0) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_header(header: dict) -> None:
+    """Refuse a header whose entries are not of the types :func:`_decode` reads.
+
+    The checks name the entry and what it holds, so an edited or damaged header
+    fails here, in one sentence, and never as an IndexError or KeyError later.
+    """
     if header.get("format") != FORMAT:
-        raise ModelFileError(
-            f"{name} is not a glassnet model file "
-            f"(format {header.get('format')!r}, expected {FORMAT!r})"
+        raise _Refused(
+            f"is not a glassnet model file (format {describe(header.get('format'))}, "
+            f"expected {FORMAT!r})"
         )
     version = header.get("format_version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise ModelFileError(
-            f"model file {name} has an invalid format_version: {version!r}"
-        )
+    if not _is_int(version, 1):
+        raise _Refused(f"has an invalid format_version: {describe(version)}")
     if version > FORMAT_VERSION:
-        raise ModelFileError(
-            f"model file {name} uses format version {version}, written by glassnet "
+        raise _Refused(
+            f"uses format version {version}, written by glassnet "
             f"{header.get('glassnet_version', '?')}; this glassnet ({__version__}) "
             f"reads format versions up to {FORMAT_VERSION}. Upgrade glassnet to "
             "load it."
         )
-    return header, arrays
+
+    def entry(key: str, rule: str, ok: Any) -> None:
+        if key not in header:
+            raise _Refused(f"has a corrupted header: no {key!r} entry")
+        if not ok(header[key]):
+            raise _Refused(
+                f"has a corrupted header: {key!r} must be {rule}. "
+                f"Received: {key}={describe(header[key])}"
+            )
+
+    def named(value: Any) -> bool:
+        return isinstance(value, dict) and isinstance(value.get("name"), str)
+
+    entry("dtype", "'float32' or 'float64'", lambda v: v in ("float32", "float64"))
+    entry("seed", "null or an integer >= 0", lambda v: v is None or _is_int(v))
+    entry(
+        "layers",
+        f"a list of at most MAX_LAYERS={MAX_LAYERS} objects with a 'class' name "
+        "and a 'config' object",
+        lambda v: (
+            isinstance(v, list)
+            and len(v) <= MAX_LAYERS
+            and all(
+                isinstance(e, dict)
+                and isinstance(e.get("class"), str)
+                and isinstance(e.get("config"), dict)
+                and isinstance(e.get("rng_state", {}), dict)
+                for e in v
+            )
+        ),
+    )
+    entry("loss", "null or an object with a 'name'", lambda v: v is None or named(v))
+    entry(
+        "optimizer",
+        "null (with a null loss) or an object with a 'config' that has a 'name', "
+        "'iterations' >= 0 and 'slots' counting arrays",
+        lambda v: (
+            (v is None) == (header.get("loss") is None)
+            and (
+                v is None
+                or isinstance(v, dict)
+                and named(v.get("config"))
+                and _is_int(v.get("iterations"))
+                and isinstance(v.get("slots"), dict)
+                and all(_is_int(n) for n in v["slots"].values())
+            )
+        ),
+    )
+    entry(
+        "metrics",
+        "a list of metric names",
+        lambda v: isinstance(v, list) and all(isinstance(m, str) for m in v),
+    )
+    entry(
+        "preprocessing",
+        "null or an object with a 'class' name and a 'config' object",
+        lambda v: (
+            v is None
+            or isinstance(v, dict)
+            and isinstance(v.get("class"), str)
+            and isinstance(v.get("config"), dict)
+        ),
+    )
+    entry(
+        "classes",
+        "null or a list of at least two distinct labels (strings or numbers)",
+        lambda v: (
+            v is None
+            or isinstance(v, list)
+            and len(v) >= 2
+            and all(isinstance(c, str) or _is_number(c) for c in v)
+            and len({(type(c) is str, c) for c in v}) == len(v)
+        ),
+    )
+    entry(
+        "history",
+        "an object of lists of numbers",
+        lambda v: (
+            isinstance(v, dict)
+            and all(
+                isinstance(values, list) and all(map(_is_number, values))
+                for values in v.values()
+            )
+        ),
+    )
+    entry("epoch", "an integer >= 0", _is_int)
+    entry("rng_state", "an object", lambda v: isinstance(v, dict))
+    entry("metadata", "an object", lambda v: isinstance(v, dict))
+
+
+def _named_members(header: dict, members: dict[str, zipfile.ZipInfo]) -> list[str]:
+    """The arrays the header names: every layer's parameters, the optimizer's slots."""
+    n_layers = len(header["layers"])
+    keys = []
+    for filename in members:
+        key = filename[:-4] if filename.endswith(".npy") else ""
+        match = _PARAM.fullmatch(key)
+        if match and int(match.group(1)) < n_layers:
+            keys.append(key)
+    optimizer = header["optimizer"] or {"slots": {}}
+    for slot, count in optimizer["slots"].items():
+        if count > len(members):
+            raise _Refused(
+                f"has a corrupted header: it names {count:,} arrays for the "
+                f"optimizer slot {slot!r}, but the file holds {len(members):,} members"
+            )
+        for j in range(count):
+            key = f"opt/{slot}/{j}"
+            if key + ".npy" not in members:
+                raise _Refused(f"is truncated or corrupted: no array {key}")
+            keys.append(key)
+    return keys
+
+
+def _check_layer_sizes(i: int, entry: dict, arrays: dict[str, np.ndarray]) -> None:
+    """Refuse a Dense config unlike its stored ``W`` before building allocates it.
+
+    A layer draws its initial parameters when it is built, so a header edited to
+    ``Dense(20000, 20000)`` would claim gigabytes before any shape comparison;
+    the other layers' shapes are compared after building, as before.
+    """
+    if entry["class"] != "Dense":
+        return
+    config, stored = entry["config"], arrays.get(f"param/{i}/W")
+    n_in, n_out = config.get("n_in"), config.get("n_out")
+    if stored is None or stored.ndim != 2 or (n_in, n_out) != stored.shape:
+        shape = "no W" if stored is None else f"W of shape {stored.shape}"
+        raise ValueError(
+            f"layer {i} is Dense(n_in={describe(n_in)}, n_out={describe(n_out)}) "
+            f"but the file stores {shape} for it"
+        )
 
 
 def _decode(header: dict, arrays: dict[str, np.ndarray]) -> Any:
@@ -321,9 +615,10 @@ def _decode(header: dict, arrays: dict[str, np.ndarray]) -> Any:
     from glassnet.network import Sequential
 
     layers = []
-    for entry in header["layers"]:
+    for i, entry in enumerate(header["layers"]):
         if entry["class"] not in LAYERS:
             raise ValueError(f"unknown layer class {entry['class']!r}")
+        _check_layer_sizes(i, entry, arrays)
         layers.append(LAYERS[entry["class"]].from_config(entry["config"]))
     model = Sequential(layers, seed=header["seed"], dtype=header["dtype"])
     # Building drew fresh parameters from the generators; now put everything back.
@@ -334,7 +629,9 @@ def _decode(header: dict, arrays: dict[str, np.ndarray]) -> Any:
         if "rng_state" in entry:
             layer.rng.bit_generator.state = entry["rng_state"]
         for key, param in layer.params.items():
-            saved = arrays[f"param/{i}/{key}"]
+            saved = arrays.get(f"param/{i}/{key}")
+            if saved is None:
+                raise ValueError(f"no array param/{i}/{key} for layer {i} {layer!r}")
             if saved.shape != param.shape or saved.dtype != param.dtype:
                 raise ValueError(
                     f"param/{i}/{key} is {saved.dtype} {saved.shape}; the layer "
@@ -362,6 +659,7 @@ def _decode(header: dict, arrays: dict[str, np.ndarray]) -> Any:
         model.preprocessing = data.Standardizer.from_config(preprocessing["config"])
     if header["classes"] is not None:
         model.classes_ = np.asarray(header["classes"])
+        _check_classes(model)
     model.history = History()
     model.history.history = {
         str(key): [float(v) for v in values]
@@ -370,3 +668,17 @@ def _decode(header: dict, arrays: dict[str, np.ndarray]) -> Any:
     model.epoch = int(header["epoch"])
     model.metadata = dict(header["metadata"])
     return model
+
+
+def _check_classes(model: Any) -> None:
+    """Refuse class labels that the last layer's outputs cannot pick from."""
+    n_out = next(
+        (layer.n_out for layer in reversed(model.layers) if hasattr(layer, "n_out")),
+        None,
+    )
+    n_classes = len(model.classes_)
+    if n_out is not None and n_out != n_classes and (n_out, n_classes) != (1, 2):
+        raise ValueError(
+            f"the header names {n_classes} classes but the last layer has {n_out} "
+            "outputs"
+        )

@@ -11,6 +11,8 @@ import argparse
 
 import numpy as np
 
+from glassnet._validation import describe
+
 # DATA arguments that name a built-in dataset instead of a CSV file.
 DATASETS = {"mnist": "mnist", "fashion-mnist": "fashion_mnist"}
 
@@ -102,7 +104,7 @@ def load_model(path: str, command: str):
     from glassnet.errors import ModelFileError
 
     try:
-        return serialization.load(path)
+        model = serialization.load(path)
     except ModelFileError as error:
         if not path.lower().endswith(".csv"):
             raise
@@ -110,6 +112,34 @@ def load_model(path: str, command: str):
             f"{error}. The model file comes first: glassnet {command} MODEL"
             + (" DATA" if command != "summary" else "")
         ) from None
+    check_metadata(model.metadata, path)
+    return model
+
+
+# What glassnet train records in a model's metadata, as the commands read it.
+_METADATA = {
+    "data": ("a string", lambda v: isinstance(v, str)),
+    "target": ("a column name", lambda v: isinstance(v, str)),
+    "features": (
+        "a list of column names",
+        lambda v: isinstance(v, list) and all(isinstance(f, str) for f in v),
+    ),
+    "task": ("binary, multiclass or regression", lambda v: v in _TASKS),
+    "settings": ("an object", lambda v: isinstance(v, dict)),
+}
+_TASKS = ("binary", "multiclass", "regression")
+
+
+def check_metadata(meta: dict, path: str) -> None:
+    """Refuse metadata the commands would stumble on (an edited header)."""
+    from glassnet.errors import ModelFileError
+
+    for key, (rule, ok) in _METADATA.items():
+        if key in meta and not ok(meta[key]):
+            raise ModelFileError(
+                f"model file {path!r} has a corrupted header: metadata {key!r} must "
+                f"be {rule}. Received: {key}={describe(meta[key])}"
+            )
 
 
 def model_data(model, spec: str, *, require_target: bool):

@@ -48,6 +48,6 @@ def run(args: argparse.Namespace) -> int:
     print(f"trained: {model.epoch} epoch(s)" + (f"; last: {last}" if last else ""))
     print(
         f"file: {header['format']} version {header['format_version']}, written by "
-        f"glassnet {header['glassnet_version']}"
+        f"glassnet {header.get('glassnet_version', '(version not recorded)')}"
     )
     return EXIT_OK

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from glassnet.cli.inputs import check_metadata
 from glassnet.cli.outputs import check_writable
 
 # Training settings and their defaults; None in argparse means "not given", so
@@ -159,6 +160,19 @@ def resume(args: argparse.Namespace, folder: Path | None):
             "(run without --resume to start training)"
         )
     model = serialization.load(path)
+    check_metadata(model.metadata, str(path))
+    missing = [k for k in ("settings", "target", "features") if k not in model.metadata]
+    if missing or set(TRAIN_DEFAULTS) - set(model.metadata["settings"]):
+        # a checkpoint written from Python (callbacks.ModelCheckpoint) has no
+        # record of train's flags, so there is nothing to check them against
+        what = repr(missing[0]) if missing and missing[0] != "settings" else ""
+        raise ValueError(
+            f"--resume: {str(path)!r} was not written by glassnet train (its "
+            f"metadata has no {what or 'training settings'}), so it cannot be "
+            "resumed from the command line; resume it in Python "
+            "with glassnet.load(...) and fit(..., initial_epoch=model.epoch), or "
+            "start afresh without --resume"
+        )
     settings = {**model.metadata["settings"], "target": model.metadata["target"]}
     for key in [*TRAIN_DEFAULTS, "target"]:
         given = getattr(args, key)
