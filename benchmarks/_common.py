@@ -293,6 +293,205 @@ class MatmulFloor:
                     delta = self.deltas[i][:b]
 
 
+# ------------------------------------------------------ memory bandwidth and bytes
+
+
+def _triad_loop():
+    """(loop, name): ``a = a - b·s`` as one pass (3 streams), or NumPy's two passes.
+
+    glassnet's compiled SGD loop is exactly the STREAM triad's shape (read a and b,
+    write a, one multiply and one subtract per element); without the compiled loops
+    NumPy needs a temporary pass, which moves more bytes than it is credited with.
+    """
+    try:
+        from glassnet._fused import KERNELS
+    except ImportError:
+        KERNELS = None
+    if KERNELS is not None:
+
+        def loop(a, b, tmp):
+            KERNELS.sgd(a, b, 0.5, 0.0)
+
+        return loop, "glassnet._kernels.sgd"
+
+    def numpy_loop(a, b, tmp):
+        np.multiply(b, np.float32(0.5), out=tmp)
+        np.subtract(a, tmp, out=a)
+
+    return numpy_loop, "NumPy multiply+subtract (no compiled loops)"
+
+
+def _stream_once(kind: str, arrays, threads: int, loops: int) -> float:
+    """Best-of-three seconds for ``loops`` passes of ``kind`` over ``arrays``.
+
+    With 2 threads each thread takes its own half of the arrays and runs all its
+    passes between one barrier and its end (no hand-off per pass).
+    """
+    import threading
+
+    triad, _ = _triad_loop()
+    n = len(arrays[0])
+    cuts = [0, n // 2, n] if threads == 2 else [0, n]
+    parts = [
+        tuple(x[lo:hi] for x in arrays)
+        for lo, hi in zip(cuts[:-1], cuts[1:], strict=True)
+    ]
+
+    def work(a, b, tmp):
+        if kind == "copy":
+            for _ in range(loops):
+                np.copyto(a, b)
+        else:
+            for _ in range(loops):
+                triad(a, b, tmp)
+
+    best = float("inf")
+    for _ in range(3):
+        if threads == 1:
+            t0 = time.perf_counter()
+            work(*parts[0])
+            best = min(best, time.perf_counter() - t0)
+            continue
+        gate = threading.Barrier(threads + 1)
+
+        def run(part, gate=gate):
+            gate.wait()
+            work(*part)
+
+        pool = [threading.Thread(target=run, args=(p,)) for p in parts]
+        for thread in pool:
+            thread.start()
+        gate.wait()
+        t0 = time.perf_counter()
+        for thread in pool:
+            thread.join()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+_STREAM_ARRAYS: dict[int, tuple[np.ndarray, ...]] = {}
+
+
+def stream_bandwidth(sizes: dict[str, int]) -> dict[tuple[str, str, int], float]:
+    """STREAM-style copy and triad bandwidth in GB/s, 1 and 2 threads, per size.
+
+    ``sizes`` maps a label to a float32 count per array. Bytes are counted as
+    STREAM counts them: copy moves 2 arrays (read b, write a), the triad 3 (read a
+    and b, write a). Each figure is the best of three timings (the least disturbed
+    by other work), each timing at least ~20 MB of traffic. Returns
+    ``{(size_label, "copy"|"triad", threads): GB/s}``.
+    """
+    out = {}
+    for label, n in sizes.items():
+        arrays = _STREAM_ARRAYS.get(n)
+        if arrays is None:  # allocated and touched once per process
+            arrays = _STREAM_ARRAYS[n] = tuple(np.ones(n, np.float32) for _ in "abc")
+        for kind, streams in (("copy", 2), ("triad", 3)):
+            loops = max(1, int(20e6 // (streams * 4 * n)))
+            for threads in (1, 2):
+                seconds = _stream_once(kind, arrays, threads, loops)
+                out[label, kind, threads] = streams * 4 * n * loops / seconds / 1e9
+    return out
+
+
+def best_bandwidth(bw: dict[tuple[str, str, int], float], label: str, kind: str):
+    """The higher of the 1- and 2-thread figures: the floor uses the best case."""
+    return max(bw[label, kind, 1], bw[label, kind, 2])
+
+
+def step_bytes(sizes: Sequence[int], batch: int, optimizer: str) -> dict[str, int]:
+    """Bytes one training step must move outside the matrix products (float32).
+
+    The least any implementation moves, each pass fused as far as it can be:
+    ``gather``: the batch's rows read from the training set and written to the
+    batch (labels too, int64); ``update``: every parameter and gradient read and
+    every parameter written once, plus Adam's two moment arrays read and written
+    (SGD 3 streams of the parameter count, Adam 7); ``elementwise``: per hidden
+    layer one bias+activation pass (read and write b×h) and one backward pass that
+    reads dL/dy and y and writes dL/dz, the bias gradient summed in the same pass
+    (3 b×h); for the output layer its bias add (2 b×k), the loss (read the logits,
+    write their gradient, 2 b×k, labels read) and its bias gradient (read b×k).
+    """
+    f = 4
+    n_params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+    hidden = sizes[1:-1]
+    k = sizes[-1]
+    streams = {"sgd": 3, "adam": 7}[optimizer]
+    return {
+        "gather": 2 * batch * sizes[0] * f + 2 * batch * 8,
+        "update": streams * n_params * f,
+        "elementwise": sum(5 * batch * h * f for h in hidden)
+        + 5 * batch * k * f
+        + batch * 8,
+    }
+
+
+class MemoryFloor:
+    """The memory-aware floor: matrix products plus the bytes that must move.
+
+    ``seconds(matmul_s, bw)`` = the measured matmul floor of the epoch + for each
+    step, the gather's bytes at the copy bandwidth of arrays the size of the
+    training set (rows come from memory), and the update's and elementwise passes'
+    bytes at the triad bandwidth of arrays the size of the parameters (they live in
+    cache between steps), each at the better of 1 and 2 threads. Nothing overlaps:
+    it is what a step costs when every pass is as lean as it can be, done after
+    the products that feed it.
+    """
+
+    def __init__(
+        self, sizes: Sequence[int], batch: int, n_rows: int, optimizer: str
+    ) -> None:
+        self.n_params = sum(
+            a * b + b for a, b in zip(sizes[:-1], sizes[1:], strict=True)
+        )
+        self.n_data = n_rows * sizes[0]
+        self.steps_full, rest = divmod(n_rows, batch)
+        self.full = step_bytes(sizes, batch, optimizer)
+        self.rest = step_bytes(sizes, rest, optimizer) if rest else None
+        self.optimizer = optimizer
+
+    def probe_sizes(self) -> dict[str, int]:
+        return {"params": self.n_params, "data": max(self.n_data, self.n_params)}
+
+    def bytes_per_epoch(self) -> dict[str, int]:
+        total = {k: v * self.steps_full for k, v in self.full.items()}
+        if self.rest is not None:
+            for key, value in self.rest.items():
+                total[key] += value
+        return total
+
+    def pass_seconds(self, bw) -> dict[str, float]:
+        """Seconds per epoch for each kind of bytes at the measured bandwidths."""
+        moved = self.bytes_per_epoch()
+        data_bw = best_bandwidth(bw, "data", "copy") * 1e9
+        cache_bw = best_bandwidth(bw, "params", "triad") * 1e9
+        return {
+            "gather": moved["gather"] / data_bw,
+            "update": moved["update"] / cache_bw,
+            "elementwise": moved["elementwise"] / cache_bw,
+        }
+
+    def seconds(self, matmul_s: float, bw) -> float:
+        return matmul_s + sum(self.pass_seconds(bw).values())
+
+
+def bandwidth_table(bws: Sequence[dict], sizes: dict[str, int]) -> str:
+    """Median GB/s over rounds, per size, kind and thread count."""
+    rows = []
+    for label, n in sizes.items():
+        for kind in ("copy", "triad"):
+            cells = [f"{label} ({n * 4 / 1e6:.3g} MB/array)", kind]
+            for threads in (1, 2):
+                cells.append(f"{med([bw[label, kind, threads] for bw in bws]):.1f}")
+            rows.append(cells)
+    _, triad_name = _triad_loop()
+    return table(
+        ["arrays", "pass", "GB/s, 1 thread", "GB/s, 2 threads"],
+        rows,
+        title=f"Memory bandwidth (STREAM-style, median of rounds; triad: {triad_name})",
+    )
+
+
 # -------------------------------------------------------------------------- timing
 
 
@@ -354,8 +553,8 @@ def table(
     cells = [[str(c) for c in headers]] + [[str(c) for c in row] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
     lines = []
-    if title:
-        lines += [f"### {title}", ""]
+    if title:  # every table names the CPU it was measured on
+        lines += [f"### {title} — {cpu_name()}", ""]
 
     def fmt(row: list[str]) -> str:
         padded = (cell.ljust(w) for cell, w in zip(row, widths, strict=True))
@@ -368,13 +567,21 @@ def table(
 
 
 def cpu_name() -> str:
+    """The CPU model, with its widest vector unit (a VM may hide the model number)."""
+    name, flags = "", set()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
+            if line.startswith("model name") and not name:
+                name = line.split(":", 1)[1].strip()
+            elif line.startswith("flags") and not flags:
+                flags = set(line.split(":", 1)[1].split())
     except OSError:
         pass
-    return platform.processor() or platform.machine()
+    name = name or platform.processor() or platform.machine()
+    for flag, label in (("avx512f", "AVX-512"), ("avx2", "AVX2")):
+        if flag in flags:
+            return f"{name}, {label}"
+    return name
 
 
 def environment(with_blas: bool = True) -> str:

@@ -325,7 +325,13 @@ def main(argv=None) -> int:
             ]
         )
     print()
-    print(c.table(["measure (medians)", "value", "target"], ratio_rows))
+    print(
+        c.table(
+            ["measure (medians)", "value", "target"],
+            ratio_rows,
+            title="The article's network: ratios",
+        )
+    )
     for key, note in failed.items():
         print(f"note: {CONTENDERS[key][0]}: {note}")
     if demo_note:

@@ -41,15 +41,21 @@ CONTENDERS = (
     "glassnet_numpy",
     "torch",
     "torch_default",
+    "jax_scan",
+    "jax_step",
     "sklearn",
     "floor",
 )
-# Verdicts only against the strongest peers; torch_default is information.
-TARGETS = {"torch": 0.80, "sklearn": 0.60, "floor": 1.3}
+# Verdicts only against the strongest peers; torch_default and each JAX way alone
+# are information (judged against the faster of each pair).
+TARGETS = {"torch": 0.80, "jax": 1.0, "sklearn": 0.60, "floor": 1.3, "memfloor": 1.2}
 INFO = {
     "torch": "info (judged below against the faster PyTorch)",
     "torch_default": "info (judged below against the faster PyTorch)",
+    "jax_scan": "info (judged below against the faster JAX)",
+    "jax_step": "info (judged below against the faster JAX)",
 }
+MATMUL_SHARE = 0.80  # issue 15: of the SGD epoch
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -119,9 +125,20 @@ def make_glassnet_numpy(X, y, optimizer: str, seed: int = 0):
     return epoch
 
 
+def initial_weights(seed: int = 0):
+    """glassnet's initial weights for this seed: every contender starts from them."""
+    return c.glassnet_mlp(SIZES, seed=seed).get_weights()
+
+
 def make_torch(X, y, optimizer: str, impl: str = "fused", seed: int = 0):
     torch = c.import_torch()
     model = c.torch_mlp(SIZES, seed=seed)
+    linears = [m for m in model if isinstance(m, torch.nn.Linear)]
+    weights = initial_weights(seed)
+    with torch.no_grad():  # glassnet's W is (n_in, n_out), torch's (n_out, n_in)
+        for linear, W, b in zip(linears, weights[::2], weights[1::2], strict=True):
+            linear.weight.copy_(torch.from_numpy(W.T.copy()))
+            linear.bias.copy_(torch.from_numpy(b))
     # fused=True is PyTorch's fastest Adam on this CPU (an epoch: 0.53 s fused,
     # 0.62 s foreach, 0.67 s default), while for SGD the default was faster at
     # 12:01; so both run and the target is judged against the faster one.
@@ -167,11 +184,47 @@ def make_sklearn(X, y, optimizer: str, seed: int = 0):
     return epoch
 
 
-def make_floor(X, y, optimizer: str, seed: int = 0):
-    floor = c.MatmulFloor(SIZES, BATCH, seed=seed)
+# Compile seconds of the JAX contenders, {optimizer: {contender: seconds}}, and the
+# bandwidth probes taken after each matmul-floor epoch, {optimizer: [probe, ...]}.
+COMPILE: dict[str, dict[str, float]] = {}
+PROBES: dict[str, list[dict]] = {}
 
-    def epoch() -> None:
+
+def make_jax(X, y, optimizer: str, mode: str, seed: int = 0):
+    import _jax
+
+    trainer = _jax.JaxTrainer(
+        X, y, initial_weights(seed), BATCH, optimizer, LEARNING_RATES[optimizer], mode
+    )
+    COMPILE.setdefault(optimizer, {})[f"jax_{mode}"] = trainer.compile_seconds
+    return trainer.epoch
+
+
+def make_jax_scan(X, y, optimizer: str, seed: int = 0):
+    return make_jax(X, y, optimizer, "scan", seed)
+
+
+def make_jax_step(X, y, optimizer: str, seed: int = 0):
+    return make_jax(X, y, optimizer, "step", seed)
+
+
+def make_floor(X, y, optimizer: str, seed: int = 0):
+    """The matmul floor's epoch; after it (untimed), a memory-bandwidth probe.
+
+    The probe (STREAM-style copy and triad, 1 and 2 threads) runs in the same
+    rounds as everything else, so the memory-aware floor of each round uses that
+    round's bandwidth (see ``c.MemoryFloor``).
+    """
+    floor = c.MatmulFloor(SIZES, BATCH, seed=seed)
+    memory = c.MemoryFloor(SIZES, BATCH, len(X), optimizer)
+    probes = PROBES.setdefault(optimizer, [])
+
+    def epoch() -> float:
+        t0 = time.perf_counter()
         floor.epoch(X)
+        elapsed = time.perf_counter() - t0
+        probes.append(c.stream_bandwidth(memory.probe_sizes()))
+        return elapsed
 
     return epoch
 
@@ -185,6 +238,8 @@ MAKERS = {
     "glassnet_numpy": make_glassnet_numpy,
     "torch": make_torch,
     "torch_default": make_torch_default,
+    "jax_scan": make_jax_scan,
+    "jax_step": make_jax_step,
     "sklearn": make_sklearn,
     "floor": make_floor,
 }
@@ -193,8 +248,11 @@ LABELS = {
     "glassnet_numpy": "glassnet (pure NumPy)",
     "torch": "PyTorch (fused)",
     "torch_default": "PyTorch (default optim)",
+    "jax_scan": "JAX (epoch in lax.scan)",
+    "jax_step": "JAX (jit step)",
     "sklearn": "scikit-learn",
     "floor": "matmul floor",
+    "memfloor": "memory-aware floor",
 }
 
 
@@ -226,14 +284,27 @@ def measure(args, X, y) -> dict[str, dict[str, list[float] | str]]:
         )
         times = c.alternate(contenders, args.repeats, warmup=0)
         results[optimizer] = {**times, **failed}
+        if isinstance(times.get("floor"), list):
+            # one probe per floor epoch; the first was the warm-up's
+            probes = PROBES[optimizer][-len(times["floor"]) :]
+            PROBES[optimizer] = probes
+            memory = c.MemoryFloor(SIZES, BATCH, len(X), optimizer)
+            results[optimizer]["memfloor"] = [
+                memory.seconds(f, bw)
+                for f, bw in zip(times["floor"], probes, strict=True)
+            ]
     return results
 
 
 def report(results, source: str, unset: bool = False, torch_impl: str = "fused") -> str:
-    # With OpenBLAS free to pick its own kernel the issue asks for more vs PyTorch.
-    targets = {**TARGETS, "torch": 0.60} if unset else TARGETS
+    # With OpenBLAS on its own kernel (the variables unset, as on most machines)
+    # the issue asks for more against PyTorch than with this machine's pins.
+    native = unset or not os.environ.get("OPENBLAS_CORETYPE")
+    targets = {**TARGETS, "torch": 0.60} if native else TARGETS
     names_of = labels(torch_impl)
-    names = [n for n in CONTENDERS if any(n in r for r in results.values())]
+    names = [
+        n for n in (*CONTENDERS, "memfloor") if any(n in r for r in results.values())
+    ]
     rows = []
     for optimizer, res in results.items():
         row = [optimizer_label(optimizer)]
@@ -250,46 +321,71 @@ def report(results, source: str, unset: bool = False, torch_impl: str = "fused")
         )
     ]
     out.append(f"\ndata: {source}")
+    compiled = [
+        f"{optimizer_label(o)} {names_of[k]} {v:.2f} s"
+        for o, per in COMPILE.items()
+        for k, v in per.items()
+    ]
+    if compiled:
+        out.append("JAX compile time (once, not in the epochs): " + "; ".join(compiled))
     ratio_rows = []
+
+    def add(optimizer, label, a, b, judged):
+        ratio_rows.append(
+            [
+                optimizer_label(optimizer),
+                label,
+                f"{c.ratio(a, b):.2f}×",
+                f"{min(a) / min(b):.2f}×",
+                judged,
+            ]
+        )
+
     for optimizer, res in results.items():
         gn = res.get("glassnet")
-        for name in ("torch", "torch_default", "sklearn", "floor"):
+        if not isinstance(gn, list):
+            continue
+        for name in (
+            "torch",
+            "torch_default",
+            "jax_scan",
+            "jax_step",
+            "sklearn",
+            "floor",
+            "memfloor",
+        ):
             peer = res.get(name)
-            if not isinstance(gn, list) or not isinstance(peer, list):
+            if not isinstance(peer, list):
                 continue
             value = c.ratio(gn, peer)
             judged = INFO[name] if name in INFO else c.verdict(value, targets[name])
-            ratio_rows.append(
-                [
-                    optimizer_label(optimizer),
-                    f"glassnet / {names_of[name]}",
-                    f"{value:.2f}×",
-                    f"{min(gn) / min(peer):.2f}×",
-                    judged,
-                ]
-            )
-        fastest = faster_torch(res)
-        if isinstance(gn, list) and fastest is not None:
-            value = c.ratio(gn, fastest)
-            ratio_rows.append(
-                [
-                    optimizer_label(optimizer),
-                    "glassnet / faster PyTorch",
-                    f"{value:.2f}×",
-                    f"{min(gn) / min(fastest):.2f}×",
-                    c.verdict(value, targets["torch"]),
-                ]
-            )
+            add(optimizer, f"glassnet / {names_of[name]}", gn, peer, judged)
+        for kind, fastest in (("PyTorch", faster_torch(res)), ("JAX", faster_jax(res))):
+            if fastest is not None:
+                target = targets["torch" if kind == "PyTorch" else "jax"]
+                value = c.ratio(gn, fastest)
+                add(
+                    optimizer,
+                    f"glassnet / faster {kind}",
+                    gn,
+                    fastest,
+                    c.verdict(value, target),
+                )
         ratio_rows += numpy_rows(optimizer, res, names_of)
-        if isinstance(gn, list) and isinstance(res.get("floor"), list):
+        if isinstance(res.get("floor"), list):
             share = c.ratio(res["floor"], gn)
+            judged = (
+                c.verdict(round(share, 2), MATMUL_SHARE, below=False)
+                if optimizer == "sgd"
+                else "info (the target is on the SGD epoch)"
+            )
             ratio_rows.append(
                 [
                     optimizer_label(optimizer),
                     "matmul share of glassnet",
                     f"{share:.0%}",
                     f"{min(res['floor']) / min(gn):.0%}",
-                    "(issue: ~80 % when done right)",
+                    judged,
                 ]
             )
     if ratio_rows:
@@ -301,6 +397,7 @@ def report(results, source: str, unset: bool = False, torch_impl: str = "fused")
                 title="MNIST MLP ratios",
             )
         )
+    out += memory_report(results)
     for optimizer, res in results.items():
         for name, value in res.items():
             if isinstance(value, str):
@@ -308,6 +405,54 @@ def report(results, source: str, unset: bool = False, torch_impl: str = "fused")
                     f"note: {optimizer_label(optimizer)} {names_of[name]}: {value}"
                 )
     return "\n".join(out)
+
+
+def memory_report(results) -> list[str]:
+    """The bandwidth table and, per optimizer, how the memory-aware floor adds up."""
+    optimizers = [o for o in results if PROBES.get(o)]
+    if not optimizers:
+        return []
+    sizes = c.MemoryFloor(SIZES, BATCH, N_ROWS[0], optimizers[0]).probe_sizes()
+    probes = [p for o in optimizers for p in PROBES[o]]
+    out = ["\n" + c.bandwidth_table(probes, sizes)]
+    rows = []
+    for optimizer in optimizers:
+        res = results[optimizer]
+        memory = c.MemoryFloor(SIZES, BATCH, N_ROWS[0], optimizer)
+        moved = memory.bytes_per_epoch()
+        per_round = [memory.pass_seconds(bw) for bw in PROBES[optimizer]]
+        cells = [optimizer_label(optimizer), f"{c.med(res['floor']):.3f}"]
+        for key in ("gather", "update", "elementwise"):
+            seconds = c.med([p[key] for p in per_round])
+            cells.append(f"{moved[key] / 1e6:.0f} MB → {seconds * 1e3:.1f} ms")
+        cells.append(f"{c.med(res['memfloor']):.3f}")
+        rows.append(cells)
+    out.append(
+        "\n"
+        + c.table(
+            [
+                "optimizer",
+                "matmul floor s",
+                "gather (copy bw, data-sized)",
+                "update (triad bw, params-sized)",
+                "elementwise (triad bw, params-sized)",
+                "memory-aware floor s",
+            ],
+            rows,
+            title="The memory-aware floor: matmul floor + bytes per epoch / bandwidth",
+        )
+    )
+    return out
+
+
+# rows of the training set used (set by main), for the memory model's step count
+N_ROWS = [0]
+
+
+def faster_jax(res) -> list[float] | None:
+    """The times of whichever JAX way has the lower median, or None."""
+    ways = [res[n] for n in ("jax_scan", "jax_step") if isinstance(res.get(n), list)]
+    return min(ways, key=c.med) if ways else None
 
 
 def faster_torch(res) -> list[float] | None:
@@ -398,11 +543,22 @@ def main(argv=None) -> int:
     if args.unset_openblas_env:
         return run_without_openblas_env(argv)
     X, y, _, _, source = c.load_mnist(n_train=args.n_train, generated=args.quick)
+    N_ROWS[0] = len(X)
     chosen = args.contenders.split(",")
     if "torch" in chosen or "torch_default" in chosen:
         c.import_torch()
     if "sklearn" in chosen:
         import sklearn  # noqa: F401  (so that its version is recorded)
+    jax_note = ""
+    if "jax_scan" in chosen or "jax_step" in chosen:
+        try:
+            import _jax
+
+            jax_note = _jax.versions()
+        except ImportError as error:  # the bench extra without JAX: say so, go on
+            chosen = [n for n in chosen if not n.startswith("jax")]
+            args.contenders = ",".join(chosen)
+            jax_note = f"JAX not installed ({error}): its contenders skipped"
     if "glassnet" in chosen or "glassnet_numpy" in chosen:
         import glassnet  # noqa: F401
     skipped = ""
@@ -419,6 +575,8 @@ def main(argv=None) -> int:
         title += " — OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for this process"
     c.banner(title)
     print(c.environment(), flush=True)
+    if jax_note:
+        print(jax_note, flush=True)
     print(f"OpenBLAS kernel in use: {c.openblas_architecture()}\n", flush=True)
     if skipped:
         print(skipped + "\n", flush=True)

@@ -86,6 +86,22 @@ def test_run_prints_mnist_and_article_tables_and_the_unset_openblas_rerun(runs):
     assert "PyTorch (fused) s/epoch" in out and "PyTorch (default optim) s/epoch" in out
     assert "glassnet / PyTorch (default optim)" in out
     assert "glassnet / faster PyTorch" in out
+    # the memory-aware floor, from the bandwidth probed in the same rounds
+    assert (
+        "memory-aware floor s/epoch" in out and "glassnet / memory-aware floor" in out
+    )
+    assert "Memory bandwidth (STREAM-style" in out and "GB/s, 2 threads" in out
+    assert "matmul share of glassnet" in out
+    try:
+        import jax  # noqa: F401
+    except ImportError:
+        assert "JAX not installed" in out
+    else:  # both ways, compile time apart, judged against the faster
+        assert (
+            "JAX (epoch in lax.scan) s/epoch" in out and "JAX (jit step) s/epoch" in out
+        )
+        assert "JAX compile time (once, not in the epochs)" in out
+        assert "glassnet / faster JAX" in out
     # glassnet with its compiled loops switched off: a contender with info rows
     if compiled_state().startswith("on"):
         assert "glassnet (pure NumPy) s/epoch" in out
