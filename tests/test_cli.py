@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from glassnet.serialization import FORMAT_VERSION
+
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SENTINEL = b"an earlier file that must survive"
 FAST = ["--hidden", "16", "--epochs", "30", "--lr", "0.05", "--batch-size", "16"]
@@ -138,7 +140,7 @@ def test_binary_train_evaluate_predict_summary(work, binary_model):
     assert "classes: no, yes" in text
     assert "loss: binary_crossentropy;" in text  # inferred from the two labels
     assert "trained: 30 epoch(s)" in text
-    assert "glassnet-model version 1" in text
+    assert f"glassnet-model version {FORMAT_VERSION}" in text
 
 
 def test_multiclass_string_labels(work):

@@ -456,3 +456,152 @@ def test_non_numbers_are_refused_naming_the_layer_and_the_value(layer, case, tra
     )
     with pytest.raises(TypeError, match=re.escape(message)):
         layer.forward(given, training=training)
+
+
+# ----------------------------------------------------------------- shapes of any rank
+
+
+def test_dense_units_infers_its_input_size_at_build():
+    layer = Dense(16, activation="relu")
+    assert (layer.n_in, layer.n_out, layer.params) == (None, 16, {})
+    assert layer.output_shape((None, 5)) == (None, 16)
+    layer.build(np.random.default_rng(0), "float64", (None, 5))
+    assert layer.n_in == 5 and layer.params["W"].shape == (5, 16)
+    assert layer.input_shape == (None, 5)
+    assert repr(layer) == "Dense(16, activation='relu')"
+    assert layer.get_config()["n_in"] is None  # from_config infers it again
+
+
+def test_dense_two_sizes_keep_meaning_n_in_n_out():
+    layer = Dense(2, 64)
+    assert (layer.n_in, layer.n_out, layer.input_shape) == (2, 64, (None, 2))
+    assert Dense(units=7).n_out == 7
+    assert Dense(3, units=7).n_in == 3
+
+
+def test_dense_units_used_on_its_own_builds_from_its_first_input():
+    x = np.random.default_rng(0).normal(size=(4, 3))
+    a, b = Dense(2, seed=5, dtype="float64"), Dense(2, seed=5, dtype="float64")
+    np.testing.assert_array_equal(a.forward(x), b(x))  # the seed decides the weights
+    assert a.params["W"].shape == (3, 2)
+
+
+def test_dense_on_rank_3_input_works_on_the_last_axis():
+    rng = np.random.default_rng(0)
+    layer = Dense(3, 2, activation="tanh", dtype="float64", seed=0)
+    x = rng.normal(size=(4, 5, 3))
+    W, b = layer.params["W"], layer.params["b"]
+    # each (sample, position) row on its own: tanh(x[i, j] @ W + b)
+    np.testing.assert_allclose(layer.forward(x), np.tanh(x @ W + b), rtol=1e-12)
+    assert layer.output_shape((None, 5, 3)) == (None, 5, 2)
+    _check_layer_gradients(layer, x, rng.normal(size=(4, 5, 2)))
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({}, TypeError, r"Dense needs its number of units: Dense\(units\) or "
+         r"Dense\(n_in, n_out\)\. Received: neither"),
+        ({"n_in": 16, "n_out": "relu"}, TypeError, r"Dense's second argument is n_out"
+         r".*Dense\(16, activation='relu'\)\. Received: n_out='relu'"),
+        ({"n_in": 2, "n_out": 3, "units": 3}, TypeError, r"Dense takes n_out or units"
+         r" \(the same thing\), not both\. Received: n_out=3, units=3"),
+        ({"units": 0}, ValueError, r"n_out must be an integer >= 1\. Received: "
+         r"n_out=0"),
+    ],
+    ids=["no-size", "keras-positional-activation", "n_out-and-units", "zero-units"],
+)  # fmt: skip
+def test_bad_dense_sizes_are_refused(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        Dense(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "layer, shape, message",
+    [
+        (Dense(4, 2), (None, 3), r"Dense\(4, 2\) expects inputs of shape \(None, 4\)"
+         r"\. Received: input_shape=\(None, 3\)"),
+        (Dense(4, 2), (None, 5, 3), r"Dense\(4, 2\) expects inputs of shape "
+         r"\(None, \.\.\., 4\)\. Received: input_shape=\(None, 5, 3\)"),
+        (Dense(2), (None,), r"Dense\(2\) expects inputs of shape "
+         r"\(None, n_features\)\. Received: input_shape=\(None,\)"),
+        (gn.Reshape((2, 2)), (None, 5), r"Reshape\(\(2, 2\)\) expects inputs of "
+         r"shape \(None, \.\.\.\) with 4 values per sample\. Received: "
+         r"input_shape=\(None, 5\)"),
+        (gn.Reshape((3, -1)), (None, 4), r"with a multiple of 3 values per sample\. "
+         r"Received: input_shape=\(None, 4\)"),
+    ],
+    ids=["dense-width", "dense-rank-3", "dense-no-features", "reshape", "reshape-free"],
+)  # fmt: skip
+def test_a_shape_a_layer_cannot_take_is_refused_at_build(layer, shape, message):
+    with pytest.raises(ValueError, match=message):
+        layer.output_shape(shape)
+    with pytest.raises(ValueError, match=message):
+        layer.build(np.random.default_rng(0), "float32", shape)
+
+
+def test_flatten_keeps_c_order_and_gives_the_gradient_its_shape_back():
+    layer = gn.Flatten(dtype="float64")
+    x = np.arange(24.0).reshape(2, 3, 2, 2)
+    out = layer.forward(x)
+    # sample 0 holds 0..11 and sample 1 holds 12..23, in memory order
+    np.testing.assert_array_equal(out, np.arange(24.0).reshape(2, 12))
+    assert layer.output_shape((None, 3, 2, 2)) == (None, 12)
+    assert layer.output_shape((None, None, 2)) == (None, None)
+    grad = np.arange(24.0).reshape(2, 12) * 10
+    np.testing.assert_array_equal(layer.backward(grad), grad.reshape(2, 3, 2, 2))
+    assert layer.backward(grad, need_input_grad=False) is None
+    assert layer.params == {} and layer.n_params() == 0
+
+
+def test_reshape_with_a_free_axis():
+    layer = gn.Reshape((2, -1), dtype="float64")
+    assert layer.output_shape((None, 3, 4)) == (None, 2, 6)
+    assert layer.output_shape((None, None)) == (None, 2, None)
+    x = np.arange(24.0).reshape(2, 3, 4)
+    np.testing.assert_array_equal(layer.forward(x), np.arange(24.0).reshape(2, 2, 6))
+    grad = np.ones((2, 2, 6))
+    assert layer.backward(grad).shape == (2, 3, 4)
+    assert repr(layer) == "Reshape((2, -1))"
+    assert gn.Reshape.from_config(layer.get_config()).target_shape == (2, -1)
+
+
+@pytest.mark.parametrize(
+    "target, error",
+    [((2, -1, -1), ValueError), ((0, 3), ValueError), ("2x3", TypeError),
+     ((2.5,), TypeError), ((), TypeError), ((True, 2), TypeError)],
+)  # fmt: skip
+def test_bad_reshape_target_is_refused(target, error):
+    message = (
+        r"target_shape must be a tuple of integers >= 1 "
+        r"\(one of them may be -1\)\. Received: target_shape="
+    )
+    with pytest.raises(error, match=message):
+        gn.Reshape(target)
+
+
+def test_reshape_refuses_an_input_of_another_size_at_forward():
+    message = (
+        r"Reshape\(\(2, 2\)\) expects inputs of "
+        r"shape .* 4 values per sample\. Received: input_shape=\(3, 5\)"
+    )
+    with pytest.raises(ValueError, match=message):
+        gn.Reshape((2, 2)).forward(np.ones((3, 5)))
+
+
+@pytest.mark.parametrize("layer", [gn.Flatten(), gn.Reshape((3, 2))],
+                         ids=["Flatten", "Reshape"])  # fmt: skip
+def test_relayout_backward_errors(layer):
+    with pytest.raises(RuntimeError, match=r"backward was called before a training "
+                       r"forward"):  # fmt: skip
+        type(layer).from_config(layer.get_config()).backward(np.ones((2, 6)))
+    layer.forward(np.ones((2, 6)))
+    with pytest.raises(ValueError, match=r"backward expects dL/d\(output\) shaped "):
+        layer.backward(np.ones((2, 7)))
+
+
+def test_relayout_layers_gradcheck_on_4d_input():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(3, 2, 2, 3))
+    assert gn.gradcheck(gn.Flatten(), x) < 1e-9
+    assert gn.gradcheck(gn.Reshape((4, 3)), x) < 1e-9

@@ -403,8 +403,8 @@ GOOD_Y = [0, 1, 2, 1]
          r" one sample on each side\. Received: validation_split=0\.1 for 4 samples"),
         ({"validation_data": ([[1.0, 2.0]], [5])}, ValueError,
          r"labels must be integers in \[0, 3\)"),
-        ({"verbose": 3}, ValueError, r"verbose must be 0, 1 or 2\. Received: "
-         r"verbose=3"),
+        ({"verbose": 3}, ValueError, r"verbose must be 0, 1, 2 or 'auto'\. "
+         r"Received: verbose=3"),
         ({"callbacks": [print]}, TypeError, r"callbacks\[0\] must be a "
          r"glassnet\.callbacks\.Callback"),
         ({"callbacks": gn.callbacks.History()}, TypeError, r"callbacks must be a "
@@ -485,9 +485,14 @@ def test_compile_refuses_softmax_before_categorical_crossentropy():
 
 def test_add_checks_that_layers_fit_together():
     model = gn.Sequential([Dense(2, 3)])
-    with pytest.raises(ValueError, match=r"Dense\(4, 1\) expects 4 inputs, but the "
-                       r"layer before it \(Dense\(2, 3\)\) has 3 outputs"):  # fmt: skip
+    message = (
+        r"layer 1 does not fit the output of the "
+        r"layer before it, Dense\(2, 3\): Dense\(4, 1\) expects inputs "
+        r"of shape \(None, 4\)\. Received: input_shape=\(None, 3\)"
+    )
+    with pytest.raises(ValueError, match=message):
         model.add(Dense(4, 1))
+    assert len(model.layers) == 1  # the refused layer is not kept
     with pytest.raises(TypeError, match=r"layer must be a glassnet Layer"):
         model.add("dense")
 
@@ -603,3 +608,189 @@ def test_a_parameter_array_put_in_by_hand_is_trained():
         W, model.get_weights()[0]
     )  # ...through the array the layer holds
     assert model.loss_and_gradients(X, y)[1][0].shape == (2, 3)
+
+
+# ======================================================= shapes of any rank
+
+
+def _images(n=12, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(n, 4, 3, 2)), rng.integers(0, 3, size=n)
+
+
+def test_input_shape_builds_every_layer_at_once():
+    model = gn.Sequential(
+        [gn.Flatten(), Dense(8, activation="relu"), Dense(3)], input_shape=(4, 3, 2)
+    )
+    assert model.built
+    assert model.input_shape == (None, 4, 3, 2)
+    assert model.output_shape == (None, 3)
+    assert model.layers[1].params["W"].shape == (24, 8)
+    assert [layer.input_shape for layer in model.layers] == [
+        (None, 4, 3, 2), (None, 24), (None, 8)
+    ]  # fmt: skip
+
+
+def test_a_model_builds_from_the_first_input_it_sees():
+    X, y = _images()
+    model = gn.Sequential([gn.Flatten(), Dense(8, activation="relu"), Dense(3)], seed=1)
+    assert not model.built and model.input_shape is None
+    assert model.parameters() == []
+    model.compile(loss="categorical_crossentropy", optimizer="adam",
+                  metrics=["accuracy"])  # fmt: skip
+    history = model.fit(X, y, epochs=2, batch_size=4)
+    assert model.built and model.input_shape == (None, 4, 3, 2)
+    assert set(history.history) == {"loss", "accuracy"}
+    assert model.predict(X).shape == (12, 3)
+    assert model.predict(X[0]).shape == (3,)  # one sample: no batch axis
+
+
+def test_same_seed_same_weights_whether_built_early_or_late():
+    X, y = _images()
+    early = gn.Sequential([gn.Flatten(), Dense(5), Dense(3)], seed=4,
+                          input_shape=(4, 3, 2))  # fmt: skip
+    late = gn.Sequential([gn.Flatten(), Dense(5), Dense(3)], seed=4)
+    for model in (early, late):
+        model.compile(loss="categorical_crossentropy", optimizer="sgd")
+        model.fit(X, y, epochs=2, batch_size=5)
+    for a, b in zip(early.get_weights(), late.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_dense_n_in_states_the_input_shape_through_dropout():
+    model = gn.Sequential([Dropout(0.2), Dense(4, 2)], seed=0)
+    assert model.built and model.input_shape == (None, 4)
+
+
+def test_build_checks_shapes_before_building_anything():
+    model = gn.Sequential([gn.Reshape((2, 3)), Dense(4), Dense(6, 2)])
+    with pytest.raises(ValueError, match=r"layer 2 does not fit the output of the "
+                       r"layer before it, Dense\(4\): Dense\(6, 2\) expects inputs "
+                       r"of shape \(None, \.\.\., 6\)\. Received: input_shape="
+                       r"\(None, 2, 4\)"):  # fmt: skip
+        model.build((None, 6))
+    assert not model.built and model.layers[1].params == {}
+    with pytest.raises(ValueError, match=r"layer 0 does not fit the model's input: "
+                       r"Reshape\(\(2, 3\)\) expects"):  # fmt: skip
+        model.build((None, 5))
+
+
+def test_model_refuses_an_input_of_another_shape():
+    model = gn.Sequential([gn.Flatten(), Dense(2)], input_shape=(4, 3, 2))
+    with pytest.raises(ValueError, match=r"X must have shape \(n_samples, 4, 3, 2\), "
+                       r"the model's input shape \(None, 4, 3, 2\)\. Received: X "
+                       r"with shape \(5, 4, 3\)"):  # fmt: skip
+        model.predict(np.ones((5, 4, 3)))
+    message = (
+        r"this model is built for inputs of shape "
+        r"\(None, 4, 3, 2\)\. Received: input_shape=\(None, 24\)"
+    )
+    with pytest.raises(ValueError, match=message):
+        model.build((None, 24))
+
+
+@pytest.mark.parametrize(
+    "shape, error",
+    [((0, 3), ValueError), ("28x28", TypeError), ((2.0,), TypeError), ((), TypeError)],
+)
+def test_bad_input_shape_is_refused(shape, error):
+    with pytest.raises(error, match=r"input_shape must be the shape of one sample, "
+                       r"without the batch axis: a tuple of integers >= 1 such as "
+                       r"\(28, 28, 1\)\. Received: input_shape="):  # fmt: skip
+        gn.Sequential([Dense(2)], input_shape=shape)
+
+
+def test_an_unbuilt_model_needs_a_batch_axis():
+    model = gn.Sequential([gn.Flatten(), Dense(2)])
+    model.compile(loss="mse")
+    with pytest.raises(ValueError, match=r"X must have a batch axis and at least one "
+                       r"more: shape \(n_samples, n_features, \.\.\.\)\. Received: X "
+                       r"with shape \(4,\)"):  # fmt: skip
+        model.fit(np.ones(4), np.ones(4))
+
+
+def test_losses_need_a_2d_output():
+    model = gn.Sequential([Dense(2)], input_shape=(4, 3))
+    model.compile(loss="mse")
+    with pytest.raises(ValueError, match=r"the losses compare outputs of shape "
+                       r"\(n_samples, n_outputs\), but this model's output shape is "
+                       r"\(None, 4, 2\): add a Flatten\(\)"):  # fmt: skip
+        model.fit(np.ones((5, 4, 3)), np.ones((5, 2)))
+
+
+def test_summary_shows_every_output_shape_and_how_an_unbuilt_model_builds():
+    layers = [gn.Reshape((6, 2)), Dense(5, activation="tanh"), gn.Flatten(), Dense(1)]
+    model = gn.Sequential(layers)
+    lines = model.summary().splitlines()
+    assert [line.split("   ")[0].strip() for line in lines[2:6]] == [
+        "Reshape((6, 2))", "Dense(5, activation='tanh')", "Flatten()", "Dense(1)"
+    ]  # fmt: skip
+    assert all(" ? " in line for line in lines[2:6])
+    assert lines[-1].startswith("Not built yet")
+    model.build((None, 3, 4))
+    text = model.summary()
+    for shape in ["(None, 6, 2)", "(None, 6, 5)", "(None, 30)", "(None, 1)"]:
+        assert shape in text
+    # 2·5 + 5 = 15 and 30·1 + 1 = 31 parameters
+    assert "Total params: 46 (float32)" in text and "Not built" not in text
+
+
+def test_gradients_of_a_model_on_4d_input_match_finite_differences():
+    X, y = _images(n=5)
+    model = gn.Sequential(
+        [Dense(3, activation="tanh"), gn.Reshape((-1,)), Dropout(0.3),
+         Dense(6, activation="sigmoid"), gn.Flatten(), Dense(3)],
+        seed=0, dtype="float64",
+    )  # fmt: skip
+    model.compile(loss="categorical_crossentropy")
+    assert gn.gradcheck(model, X, y) < 1e-6
+    loss, grads = model.loss_and_gradients(X, y)
+    assert [g.shape for g in grads] == [p.shape for p, _ in model.parameters()]
+    assert grads[0].shape == (2, 3) and np.isfinite(loss)
+
+
+def test_accuracy_waits_for_the_output_width_of_an_unbuilt_model():
+    X, y = _images()
+    model = gn.Sequential([gn.Flatten(), Dense(1, activation="sigmoid")], seed=0)
+    model.compile(loss="mse", metrics=["accuracy"])  # 1 output: binary accuracy
+    scores = model.evaluate(X, (y > 0).astype(float))
+    assert set(scores) == {"loss", "accuracy"}
+    with pytest.raises(ValueError, match=r"Unknown metric: 'acuracy'"):
+        model.compile(loss="mse", metrics=["acuracy"])
+
+
+# ======================================================= Keras habits
+
+
+def test_compile_in_keras_order_gets_a_hint():
+    model = gn.Sequential([Dense(2, 1)])
+    with pytest.raises(TypeError, match=r"compile takes the loss first: compile\(loss, "
+                       r"optimizer\), the other way round from Keras's compile\("
+                       r"optimizer, loss\); or use keywords, compile\(loss=\.\.\., "
+                       r"optimizer=\.\.\.\)\. Received: loss='adam', "
+                       r"optimizer='mse'"):  # fmt: skip
+        model.compile("adam", "mse")
+    with pytest.raises(TypeError, match=r"compile takes the loss first"):
+        model.compile(gn.optimizers.Adam(), "mse")
+    model.compile(optimizer="adam", loss="mse")  # keywords: any order
+    assert model.loss.name == "mse" and model.optimizer.name == "adam"
+
+
+def test_class_style_names_resolve():
+    model = gn.Sequential([Dense(2, 1, activation="Sigmoid")])
+    model.compile("BinaryCrossentropy", "Adam")
+    assert (model.loss.name, model.optimizer.name) == ("binary_crossentropy", "adam")
+    model.compile(loss="MeanSquaredError", optimizer="RMSprop")
+    assert (model.loss.name, model.optimizer.name) == ("mse", "rmsprop")
+    assert Dense(2, activation="LeakyReLU").activation.name == "leaky_relu"
+    with pytest.raises(ValueError, match=r"Unknown loss: 'Huber'\. Valid names: "):
+        model.compile(loss="Huber")
+
+
+def test_fit_accepts_verbose_auto_as_a_progress_bar(capsys):
+    X, y = _xor()
+    model = gn.Sequential([Dense(2, 1, activation="sigmoid")], seed=0)
+    model.compile(loss="binary_crossentropy")
+    history = model.fit(X, y, epochs=2, verbose="auto")
+    assert len(history.history["loss"]) == 2
+    assert "2/2" in capsys.readouterr().err  # the bar's epoch count

@@ -27,6 +27,8 @@ LAYER_EXAMPLES = {
     "Dense": lambda: gn.Dense(4, 4, activation="tanh", l2=0.01),
     "Dropout": lambda: gn.Dropout(0.25),
     "Activation": lambda: gn.Activation({"name": "leaky_relu", "alpha": 0.2}),
+    "Flatten": lambda: gn.Flatten(),
+    "Reshape": lambda: gn.Reshape((-1,)),
 }
 
 
@@ -552,3 +554,83 @@ def test_a_model_past_the_parameter_bound_is_not_saved(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="26 parameters.*MAX_PARAMETERS=10"):
         _model().save(tmp_path / "big.npz")
     assert not (tmp_path / "big.npz").exists()
+
+
+# ------------------------------------------------------ input shapes (format 2)
+
+
+def test_the_file_records_the_input_shape_and_load_builds_from_it(tmp_path):
+    rng = np.random.default_rng(0)
+    images, labels = rng.normal(size=(10, 4, 3, 2)), rng.integers(0, 3, size=10)
+    model = gn.Sequential(
+        [gn.Dense(5, activation="relu"), gn.Flatten(), gn.Reshape((6, -1)),
+         gn.Flatten(), gn.Dense(3)],
+        seed=0,
+    )  # fmt: skip
+    model.compile(loss="categorical_crossentropy", optimizer="adam")
+    model.fit(images, labels, epochs=2, batch_size=4)
+    model.save(tmp_path / "m.npz")
+    header = serialization.read_header(tmp_path / "m.npz")
+    assert header["format_version"] == 2
+    assert header["input_shape"] == [None, 4, 3, 2]
+    assert header["layers"][0]["config"]["n_in"] is None  # Dense(units)
+    loaded = gn.load(tmp_path / "m.npz")
+    assert loaded.input_shape == (None, 4, 3, 2) and loaded.built
+    _assert_same_weights(_weights(loaded), _weights(model))
+    np.testing.assert_array_equal(loaded.predict(images), model.predict(images))
+    # and it trains on exactly as the saved model does
+    for m in (model, loaded):
+        m.fit(images, labels, epochs=1, batch_size=4, initial_epoch=m.epoch)
+    _assert_same_weights(_weights(loaded), _weights(model))
+
+
+def test_an_unbuilt_model_round_trips_unbuilt(tmp_path):
+    model = gn.Sequential([gn.Flatten(), gn.Dense(2)], seed=0)
+    model.save(tmp_path / "m.npz")
+    assert serialization.read_header(tmp_path / "m.npz")["input_shape"] is None
+    loaded = gn.load(tmp_path / "m.npz")
+    assert not loaded.built and loaded.predict(np.ones((2, 3, 2))).shape == (2, 2)
+
+
+def test_a_version_1_file_still_loads(tmp_path, good_bytes):
+    # version 1 is version 2 without the input shape: every Dense has its n_in
+    with np.load(io.BytesIO(good_bytes), allow_pickle=False) as archive:
+        arrays = {key: archive[key] for key in archive.files}
+    header = json.loads(arrays["__header__"].tobytes())
+    assert header.pop("input_shape") == [None, 3]
+    header["format_version"] = 1
+    arrays["__header__"] = np.frombuffer(json.dumps(header).encode(), np.uint8)
+    path = tmp_path / "v1.npz"
+    path.write_bytes(_npz_bytes(**arrays))
+    loaded = gn.load(path)
+    current = gn.load(_load_path(tmp_path, good_bytes))
+    assert loaded.input_shape == (None, 3)
+    np.testing.assert_array_equal(loaded.predict(X), current.predict(X))
+    assert loaded.evaluate(X, Y) == current.evaluate(X, Y)
+
+
+def _load_path(tmp_path, content):
+    path = tmp_path / "good.npz"
+    path.write_bytes(content)
+    return path
+
+
+@pytest.mark.parametrize(
+    "input_shape, message",
+    [
+        ([None, 4, 3, 2, 2], r"layer 2, Dense\(2\), gets inputs of shape "
+         r"\(None, 120\) but the file stores \(60, 2\) for it"),
+        ([None, 4, 3, 4], r"layer 0, .* gets inputs of shape \(None, 4, 3, 4\)"),
+        ([4, 3, 2], r"'input_shape' must be null or a list \[null, d1, d2, \.\.\.\] "
+         r"of integers >= 1\. Received: input_shape=\[4, 3, 2\]"),
+        ("big", r"'input_shape' must be null or a list"),
+    ],
+)  # fmt: skip
+def test_an_edited_input_shape_is_refused_before_building(tmp_path, input_shape,
+                                                          message):  # fmt: skip
+    model = gn.Sequential([gn.Dense(5, activation="relu"), gn.Flatten(), gn.Dense(2)],
+                          input_shape=(4, 3, 2))  # fmt: skip
+    model.save(tmp_path / "m.npz")
+    good = (tmp_path / "m.npz").read_bytes()
+    with pytest.raises(ModelFileError, match=message):
+        _load_bytes(tmp_path, _with_header(good, input_shape=input_shape))

@@ -25,6 +25,8 @@ _NAMES = {
     "Dense": "layers",
     "Dropout": "layers",
     "Activation": "layers",
+    "Flatten": "layers",
+    "Reshape": "layers",
     "History": "callbacks",
     "EarlyStopping": "callbacks",
     "ProgressBar": "callbacks",
@@ -82,7 +84,14 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         ReduceLROnPlateau,
     )
     from glassnet.finitediff import gradcheck  # noqa: F401
-    from glassnet.layers import Activation, Dense, Dropout, Layer  # noqa: F401
+    from glassnet.layers import (  # noqa: F401
+        Activation,
+        Dense,
+        Dropout,
+        Flatten,
+        Layer,
+        Reshape,
+    )
     from glassnet.network import Sequential  # noqa: F401
     from glassnet.serialization import load, save  # noqa: F401
 

@@ -5,9 +5,10 @@ builds one :class:`Registry` and keeps its public ``get``/``names`` as thin
 wrappers, so names resolve the same way everywhere (STYLE habit 9): a name, or a
 ``{"name": ..., **config}`` dict, is looked up; an unknown name is refused with
 the list of valid ones; an object of the family is copied or passed through.
-The way back is :class:`Configurable`, the base of every family's class: an
-object is its registry ``name`` plus ``get_config()``, which also gives it
-equality, a hash and a ``Class(key=value)`` repr.
+A Keras class-style name (``"BinaryCrossentropy"``, ``"ReLU"``) resolves to the
+entry it spells in snake case. The way back is :class:`Configurable`, the base of
+every family's class: an object is its registry ``name`` plus ``get_config()``,
+which also gives it equality, a hash and a ``Class(key=value)`` repr.
 
 Example
 -------
@@ -124,6 +125,8 @@ class Registry:
                 f"Received: {self.family}={describe(name)}"
             )
         entry = self.entries.get(name.lower() if self.ignore_case else name)
+        if entry is None and name != name.lower():
+            entry = self.entries.get(self._class_style(name))
         if entry is None:
             valid = ", ".join(repr(n) for n in self.names())
             raise ValueError(f"Unknown {self.family}: {name!r}. Valid names: {valid}")
@@ -136,6 +139,14 @@ class Registry:
             if replacement is None:
                 raise
             raise replacement from None
+
+    def _class_style(self, name: str) -> str:
+        """The entry a Keras class-style name means ("BinaryCrossentropy"), or ''."""
+        key = name.replace("_", "").lower()
+        for candidate in self.entries:
+            if candidate.replace("_", "").lower() == key:
+                return candidate
+        return ""
 
     def _config_error(
         self, name: Any, entry: Any, config: dict, error: TypeError | None

@@ -127,7 +127,8 @@ def gradcheck(
     Parameters
     ----------
     model_or_layer : Sequential or Layer
-    X : array_like of shape (n_samples, n_features)
+    X : array_like of shape (n_samples, ...)
+        Inputs of any rank the model takes (images ``(n, h, w, c)`` too).
     y : array_like, optional
         Targets. Needed with a loss; for a layer without one, the scalar checked is
         Σ(output ⊙ R) for a fixed random R.
@@ -154,7 +155,7 @@ def gradcheck(
     True
     """
     eps = check_finite_number(eps, "eps", minimum=0.0, strict_minimum=True)
-    X = check_array(X, "X", ndim=(1, 2), dtype=np.float64).copy()
+    X = check_array(X, "X", dtype=np.float64).copy()
     rng = np.random.default_rng(0)
     if isinstance(model_or_layer, Layer):
         originals = [model_or_layer]
@@ -173,20 +174,19 @@ def gradcheck(
             f"Received: {describe(model_or_layer)}"
         )
     layers = copy.deepcopy(originals)
+    # the shape of X's samples, batch axis None (a 1-D X is one sample's features)
+    shape: tuple = (None, *X.shape[1:]) if X.ndim > 1 else (None, *X.shape)
     for layer in layers:  # the same weights (and mask generator), in float64
         values = {key: value.copy() for key, value in layer.params.items()}
         saved_rng = getattr(layer, "rng", None)
-        layer.build(np.random.default_rng(0), np.float64)
+        layer.build(np.random.default_rng(0), np.float64, shape)
         if isinstance(saved_rng, np.random.Generator):
             layer.rng = saved_rng
         for key, value in values.items():
             layer.params[key][...] = value
+        shape = layer.output_shape(shape)
 
-    n_out = None
-    for layer in reversed(layers):
-        n_out = getattr(layer, "n_out", None)
-        if n_out is not None:
-            break
+    n_out = shape[-1]
     if loss is not None:
         loss_obj = losses.get(loss)
         if y is None:
@@ -220,10 +220,7 @@ def gradcheck(
         return value + penalty
 
     if loss_obj is None:
-        shape = X.shape
-        for layer in layers:
-            shape = layer.output_shape(shape)
-        weights = rng.normal(size=shape)
+        weights = rng.normal(size=X.shape[:1] + shape[1:] if X.ndim > 1 else shape[1:])
     run(keep_grad=True)
     analytic = [grad.copy() for layer in layers for _, grad in layer.parameters()]
     analytic.append(run.input_grad)

@@ -64,10 +64,18 @@ class Sequential:
     dtype : {"float32", "float64"}
         float32 (default) is fast; float64 is for exactness (gradient checks, the
         article's numbers).
+    input_shape : tuple of int, optional
+        The shape of one sample, without the batch axis (Keras's ``input_shape``):
+        ``(28, 28, 1)`` for MNIST images. Without it, the model takes its input
+        shape from a first layer that states one (``Dense(n_in, n_out)`` states
+        ``(None, n_in)``), else from the first input it sees.
 
     Attributes
     ----------
     layers : list of Layer
+    input_shape, output_shape : tuple or None
+        Full shapes with the batch axis None (``(None, 28, 28, 1)``); None until
+        the model is built.
     loss, optimizer : set by :meth:`compile`
     metrics : list
         The metric identifiers given to :meth:`compile` (e.g. ``["accuracy"]``).
@@ -91,6 +99,10 @@ class Sequential:
     Sequential([Dense(2, 2, activation='sigmoid'), Dense(2, 1, activation='sigmoid')])
     >>> model.predict([2.0, 3.0]).shape  # one sample in, one output out
     (1,)
+    >>> images = gn.Sequential([gn.Flatten(), gn.Dense(16, activation="relu"),
+    ...                         gn.Dense(10)], input_shape=(28, 28, 1))
+    >>> images.output_shape
+    (None, 10)
     """
 
     def __init__(
@@ -99,15 +111,20 @@ class Sequential:
         *,
         seed: int | None = None,
         dtype: Any = "float32",
+        input_shape: Sequence[int | None] | None = None,
     ) -> None:
         self.dtype = check_dtype(dtype)
+        self._input_shape: tuple | None = None
+        if input_shape is not None:
+            self._input_shape = (None, *_sample_shape(input_shape))
+        self._output_shapes: list[tuple] = []  # of the layers built so far, in order
         self.seed = seed
         self.rng = np.random.default_rng(seed)
         self.layers: list[Layer] = []
         self.loss: losses.Loss | None = None
         self.optimizer: optimizers.Optimizer | None = None
         self.metrics: list[Any] = []
-        self._metric_fns: list[tuple[str, Any]] = []
+        self._metric_fns: list[tuple[str, Any]] | None = []  # None: until built
         self._flat: tuple[np.ndarray, np.ndarray] | None = None
         self.history: Any = None
         self.epoch = 0
@@ -120,20 +137,21 @@ class Sequential:
 
     # ------------------------------------------------------------------ structure
     def add(self, layer: Layer) -> None:
-        """Append ``layer``, building it with the model's generator and dtype.
+        """Append ``layer``; build it with the model's generator once its input
+        shape is known.
 
         Raises
         ------
         TypeError
             When ``layer`` is not a Layer.
         ValueError
-            When a Dense layer's ``n_in`` differs from the previous output size,
-            or ``layer`` is already in the model.
+            When ``layer`` cannot take the output shape of the layer before it
+            (the message names both shapes), or is already in the model.
         """
         if not isinstance(layer, Layer):
             raise TypeError(
-                f"layer must be a glassnet Layer (Dense, Dropout, Activation). "
-                f"Received: layer={describe(layer)}"
+                f"layer must be a glassnet Layer (Dense, Dropout, Activation, "
+                f"Flatten, Reshape, ...). Received: layer={describe(layer)}"
             )
         for i, present in enumerate(self.layers):
             if present is layer:
@@ -142,16 +160,118 @@ class Sequential:
                     "appear once (its parameters and gradients are its own). "
                     "Received: the same layer object again"
                 )
-        n_in = getattr(layer, "n_in", None)
-        previous = self._output_size()
-        if n_in is not None and previous is not None and n_in != previous:
-            raise ValueError(
-                f"{layer!r} expects {n_in} inputs, but the layer before it "
-                f"({self.layers[-1]!r}) has {previous} outputs"
-            )
-        layer.build(self.rng, self.dtype)
         self.layers.append(layer)
+        try:
+            self._build_pending(self._input_shape)
+        except ValueError:
+            self.layers.pop()
+            raise
+
+    def build(self, input_shape: Sequence[int | None]) -> None:
+        """Build every layer for inputs of ``input_shape`` (batch axis first).
+
+        ``fit``, ``predict`` and ``evaluate`` call it with their first input's
+        shape; call it yourself to see shapes and parameters before that.
+
+        Parameters
+        ----------
+        input_shape : tuple
+            The full input shape, batch axis included (None or any size):
+            ``(None, 28, 28, 1)``.
+
+        Raises
+        ------
+        ValueError
+            For a shape a layer cannot take (naming the layer and both shapes),
+            or one unlike the shape the model is already built for.
+
+        Example
+        -------
+        >>> import glassnet as gn
+        >>> model = gn.Sequential([gn.Dense(8, activation="relu"), gn.Dense(1)])
+        >>> model.build((None, 3))
+        >>> model.layers[0].params["W"].shape
+        (3, 8)
+        """
+        if not isinstance(input_shape, Sequence) or isinstance(input_shape, str):
+            raise TypeError(
+                "input_shape must be a tuple with the batch axis first, such as "
+                f"(None, 28, 28, 1). Received: input_shape={describe(input_shape)}"
+            )
+        shape = (None, *_sample_shape(input_shape[1:], "input_shape[1:]"))
+        if self._input_shape is not None and not _fits(shape, self._input_shape):
+            raise ValueError(
+                f"this model is built for inputs of shape {self._input_shape}. "
+                f"Received: input_shape={tuple(input_shape)}"
+            )
+        self._build_pending(shape)
+
+    def _build_pending(self, input_shape: tuple | None) -> None:
+        """Build the layers not built yet, once the shape before them is known.
+
+        The shapes are checked first, through every pending layer's
+        ``output_shape``, so a layer that does not fit changes nothing.
+        """
+        start = len(self._output_shapes)
+        if start == len(self.layers):
+            return
+        shape = self._output_shapes[-1] if start else input_shape
+        if shape is None:
+            shape = self._implied_input_shape()
+            if shape is None:
+                return  # built by the first input (or build / input_shape=)
+        shapes = []
+        for i in range(start, len(self.layers)):
+            layer = self.layers[i]
+            try:
+                output_shape = layer.output_shape(shape)
+            except ValueError as error:
+                before = (
+                    f"the output of the layer before it, {self.layers[i - 1]!r}"
+                    if i
+                    else "the model's input"
+                )
+                raise ValueError(f"layer {i} does not fit {before}: {error}") from None
+            shapes.append((shape, output_shape))
+            shape = output_shape
+        if start == 0:
+            self._input_shape = shapes[0][0]
+        for layer, (layer_input, layer_output) in zip(
+            self.layers[start:], shapes, strict=True
+        ):
+            layer.build(self.rng, self.dtype, layer_input)
+            self._output_shapes.append(layer_output)
         self._flatten()
+        if self._metric_fns is None and self.loss is not None:
+            self._metric_fns = self._metric_functions(self.metrics, self.loss)
+
+    def _implied_input_shape(self) -> tuple | None:
+        """The input shape the first layers state (``Dense(n_in, n_out)``), or None."""
+        for layer in self.layers:
+            if layer.input_shape is not None:
+                return layer.input_shape
+            if not layer.keeps_shape:
+                return None
+        return None
+
+    @property
+    def input_shape(self) -> tuple | None:
+        """The full input shape, batch axis None (``(None, 784)``), once known."""
+        return self._input_shape
+
+    @property
+    def output_shape(self) -> tuple | None:
+        """The last layer's output shape once the model is built, else None."""
+        if not self.built:
+            return None
+        return self._output_shapes[-1] if self.layers else self._input_shape
+
+    @property
+    def built(self) -> bool:
+        """Whether every layer is built (the input shape is known)."""
+        return self._input_shape is not None and len(self._output_shapes) == len(
+            self.layers
+        )
 
     def _flatten(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """Make every parameter (and gradient) a view into one flat array.
@@ -189,17 +309,10 @@ class Sequential:
         self._flat = flat
         return [flat]
 
-    def _input_size(self) -> int | None:
-        for layer in self.layers:
-            if hasattr(layer, "n_in"):
-                return layer.n_in
-        return None
-
-    def _output_size(self) -> int | None:
-        for layer in reversed(self.layers):
-            if hasattr(layer, "n_out"):
-                return layer.n_out
-        return None
+    def _n_outputs(self) -> int | None:
+        """The output width (the last axis of the output shape), once built."""
+        shape = self.output_shape
+        return None if shape is None else shape[-1]
 
     def parameters(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """Every ``(param, grad)`` pair, layer by layer (the optimizer's order)."""
@@ -219,12 +332,23 @@ class Sequential:
         Dense(32, 10)                       (None, 10)        330
         ---------------------------------------------------------
         Total params: 25,450 (float32)
+        >>> print(gn.Sequential([gn.Flatten(), gn.Dense(10)],
+        ...                     input_shape=(28, 28, 1)).summary())
+        Layer       Output shape   Params
+        ---------------------------------
+        Flatten()   (None, 784)         0
+        Dense(10)   (None, 10)      7,850
+        ---------------------------------
+        Total params: 7,850 (float32)
+
+        Before the input shape is known, the shapes show as "?" and a last line
+        says how the model gets built.
         """
-        shape: tuple = (None, self._input_size())
         rows = []
-        for layer in self.layers:
-            shape = layer.output_shape(shape)
-            rows.append((repr(layer), str(shape), f"{layer.n_params():,}"))
+        for i, layer in enumerate(self.layers):
+            built = i < len(self._output_shapes)
+            shape = str(self._output_shapes[i]) if built else "?"
+            rows.append((repr(layer), shape, f"{layer.n_params():,}"))
         total = f"{sum(layer.n_params() for layer in self.layers):,}"
         width = max([len("Layer")] + [len(r[0]) for r in rows]) + 3
         shape_width = max([len("Output shape")] + [len(r[1]) for r in rows]) + 3
@@ -236,6 +360,11 @@ class Sequential:
             f"{a:<{width}}{b:<{shape_width}}{c:>{count_width}}" for a, b, c in rows
         ]
         lines += [line, f"Total params: {total} ({self.dtype.name})"]
+        if not self.built:
+            lines.append(
+                "Not built yet: the input shape comes from the first input "
+                "(or Sequential(..., input_shape=...) or model.build(...))"
+            )
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -268,33 +397,65 @@ class Sequential:
             grad = self.layers[0].backward(grad, need_input_grad)
         return grad
 
-    def _check_X(self, X: Any, name: str = "X", ndim: Any = 2) -> np.ndarray:
-        """Validate, preprocess and cast ``X`` once, then check it fits the network."""
+    def _check_X(self, X: Any, name: str = "X", one_sample: bool = False) -> np.ndarray:
+        """Validate, preprocess and cast ``X`` once, then check it fits the network.
+
+        ``one_sample``: ``X`` is one sample, returned with a batch axis of 1. A
+        model not built yet is built here, for ``X``'s shape.
+        """
         if self.preprocessing is not None:
-            X = check_array(X, name, ndim=ndim)
+            X = check_array(X, name)
             X = self.preprocessing.transform(X)
-        X = check_array(X, name, ndim=ndim, dtype=self.dtype)
-        n_in = self._input_size()
-        if n_in is not None and X.shape[-1] != n_in:
+        X = check_array(X, name, dtype=self.dtype)
+        received = X.shape
+        if one_sample:
+            X = X[None]
+        expected = self._input_shape
+        if expected is None:
+            if X.ndim < 2:
+                raise ValueError(
+                    f"{name} must have a batch axis and at least one more: shape "
+                    f"(n_samples, n_features, ...). Received: {name} with shape "
+                    f"{received}"
+                )
+            self.build((None, *X.shape[1:]))
+        elif not _fits(X.shape, expected):
+            if X.ndim == len(expected) == 2:
+                raise ValueError(
+                    f"{name} must have {expected[1]} features (columns), the input "
+                    f"size of {self.layers[0]!r}. Received: {name} with shape "
+                    f"{received}"
+                )
+            wanted = ", ".join(
+                ["n_samples", *("any" if d is None else str(d) for d in expected[1:])]
+            )
             raise ValueError(
-                f"{name} must have {n_in} features (columns), the input size of "
-                f"{self.layers[0]!r}. Received: {name} with shape {X.shape}"
+                f"{name} must have shape ({wanted}), the model's input shape "
+                f"{expected}. Received: {name} with shape {received}"
             )
         return X
+
+    def _one_sample(self, X: Any) -> bool:
+        """Whether ``X`` is one sample: one axis less than the model's input."""
+        rank = 2 if self._input_shape is None else len(self._input_shape)
+        return np.ndim(X) == rank - 1
 
     def predict(self, X: Any, batch_size: int | None = None) -> np.ndarray:
         """The network's raw outputs for ``X``, computed without caching anything.
 
         Parameters
         ----------
-        X : array_like of shape (n_samples, n_features) or (n_features,)
-            A 1-D ``X`` is one sample, and gives a 1-D result.
+        X : array_like of shape (n_samples, ...) or one sample's shape
+            The model's input shape with the batch axis, or without it for one
+            sample (a 1-D ``X`` for a model of 2-D inputs), which gives a result
+            without the batch axis too.
         batch_size : int, optional
             Rows per pass (default: up to 8192 at a time).
 
         Returns
         -------
-        ndarray of shape (n_samples, n_outputs), or (n_outputs,) for one sample
+        ndarray of the model's output shape (batch axis n_samples), or without
+        the batch axis for one sample
 
         Raises
         ------
@@ -305,10 +466,9 @@ class Sequential:
         """
         if not self.layers:
             raise RuntimeError("predict needs at least one layer: model.add(...)")
-        X = self._check_X(X, ndim=(1, 2))
-        if X.ndim == 1:
-            return self._predict_rows(X[None, :], batch_size)[0]
-        return self._predict_rows(X, batch_size)
+        if self._one_sample(X):
+            return self._predict_rows(self._check_X(X, one_sample=True), batch_size)[0]
+        return self._predict_rows(self._check_X(X), batch_size)
 
     def _predict_rows(self, X: np.ndarray, batch_size: int | None) -> np.ndarray:
         chunk = (
@@ -331,10 +491,11 @@ class Sequential:
         logits), σ(logits) for ``binary_crossentropy_from_logits``, the outputs
         unchanged otherwise (also before ``compile``).
         """
+        single = self._one_sample(X)
         raw = self.predict(X, batch_size)
         if self.loss is None:
             return raw
-        if raw.ndim == 1:
+        if single:
             return self.loss.output_transform(raw[None, :])[0]
         return self.loss.output_transform(raw)
 
@@ -363,8 +524,7 @@ class Sequential:
             For unknown names, or a softmax last layer with categorical
             cross-entropy (the loss applies softmax itself).
         """
-        from glassnet import metrics as metrics_module
-
+        _check_compile_order(loss, optimizer)
         loss_obj = losses.get(loss)
         last = self.layers[-1] if self.layers else None
         activation = getattr(last, "activation", None)
@@ -385,15 +545,23 @@ class Sequential:
                 f"metrics must be a list of names or functions. "
                 f"Received: metrics={describe(metrics)}"
             )
+        metrics = list(metrics or [])
+        # checks every name now; "accuracy" may wait for the output width
+        fns = self._metric_functions(metrics, loss_obj)
+        self.loss, self.optimizer = loss_obj, optimizer_obj
+        self.metrics, self._metric_fns = metrics, fns if self.built else None
+
+    def _metric_functions(self, metrics: list, loss: Any) -> list[tuple[str, Any]]:
+        """(log key, function) per metric, resolved for this loss and output width."""
+        from glassnet import metrics as metrics_module
+
+        n_outputs = self._n_outputs() if self.built else 1  # 1: a trial resolution
         fns = []
-        for metric in metrics or []:
-            fn = metrics_module.get(
-                metric, loss=loss_obj, n_outputs=self._output_size()
-            )
+        for metric in metrics:
+            fn = metrics_module.get(metric, loss=loss, n_outputs=n_outputs)
             key = metric if isinstance(metric, str) else fn.__name__
             fns.append((key, fn))
-        self.loss, self.optimizer = loss_obj, optimizer_obj
-        self.metrics, self._metric_fns = list(metrics or []), fns
+        return fns
 
     def _require_compiled(self, method: str) -> None:
         if self.loss is None or self.optimizer is None:
@@ -407,6 +575,13 @@ class Sequential:
     def _prepare(self, X: Any, y: Any, x_name: str = "X", y_name: str = "y"):
         """Checked, cast copies of X and y (once, before any training step)."""
         X = self._check_X(X, x_name)
+        if len(self.output_shape) != 2:
+            raise ValueError(
+                "the losses compare outputs of shape (n_samples, n_outputs), but "
+                f"this model's output shape is {self.output_shape}: add a "
+                "Flatten() (or a Reshape) before the last layer. Received: "
+                f"{x_name} with shape {X.shape}"
+            )
         n_y = np.shape(y)[0] if np.ndim(y) else None
         if n_y != len(X):
             raise ValueError(
@@ -415,7 +590,7 @@ class Sequential:
                 f"{'no' if n_y is None else n_y} samples (shape {np.shape(y)})"
             )
         try:
-            y = self.loss.prepare_targets(y, self._output_size(), self.dtype, len(X))
+            y = self.loss.prepare_targets(y, self._n_outputs(), self.dtype, len(X))
         except (TypeError, ValueError) as error:
             if y_name == "y":
                 raise
@@ -435,7 +610,7 @@ class Sequential:
         validation_data: tuple[Any, Any] | None = None,
         validation_split: float = 0.0,
         callbacks: Sequence[Any] | None = None,
-        verbose: int = 0,
+        verbose: int | str = 0,
         initial_epoch: int = 0,
     ) -> Any:
         """Train with minibatch gradient descent; return the :class:`History`.
@@ -463,8 +638,9 @@ class Sequential:
         validation_split : float in [0, 1)
             Hold out this fraction of the *last* samples instead (before shuffling).
         callbacks : list of Callback, optional
-        verbose : {0, 1, 2}
-            1: a progress bar; 2: one plain line per epoch (on stderr).
+        verbose : {0, 1, 2, "auto"}
+            1: a progress bar; 2: one plain line per epoch (on stderr); "auto"
+            (Keras's default) is 1.
         initial_epoch : int
             Epoch to start from, to resume a saved model (``model.epoch``).
 
@@ -497,9 +673,11 @@ class Sequential:
             raise TypeError(
                 f"shuffle must be True or False. Received: shuffle={describe(shuffle)}"
             )
-        if verbose not in (0, 1, 2) or isinstance(verbose, float):
+        if verbose == "auto":
+            verbose = 1
+        if verbose not in (0, 1, 2) or isinstance(verbose, (float, str)):
             raise ValueError(
-                f"verbose must be 0, 1 or 2. Received: verbose={verbose!r}"
+                f"verbose must be 0, 1, 2 or 'auto'. Received: verbose={verbose!r}"
             )
         validation_split = check_probability(validation_split, "validation_split")
         if validation_split and validation_data is not None:
@@ -664,3 +842,47 @@ class Sequential:
         from glassnet import serialization
 
         serialization.save(self, path)
+
+
+def _sample_shape(shape: Any, name: str = "input_shape") -> tuple[int | None, ...]:
+    """``shape`` (one sample's, no batch axis) as a tuple of ints >= 1 or None."""
+    rule = (
+        f"{name} must be the shape of one sample, without the batch axis: a tuple "
+        f"of integers >= 1 such as (28, 28, 1). Received: {name}={describe(shape)}"
+    )
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+        shape = (shape,)
+    if not isinstance(shape, Sequence) or isinstance(shape, str) or not shape:
+        raise TypeError(rule)
+    dims = []
+    for d in shape:
+        if d is None:
+            dims.append(None)
+            continue
+        if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
+            raise TypeError(rule)
+        if d < 1:
+            raise ValueError(rule)
+        dims.append(int(d))
+    return tuple(dims)
+
+
+def _fits(shape: tuple, expected: tuple) -> bool:
+    """Whether ``shape`` matches ``expected`` past the batch axis (None: any)."""
+    return len(shape) == len(expected) and all(
+        e is None or d == e for d, e in zip(shape[1:], expected[1:], strict=True)
+    )
+
+
+def _check_compile_order(loss: Any, optimizer: Any) -> None:
+    """Refuse Keras's order, compile(optimizer, loss), with the way to write it."""
+    optimizer_given = isinstance(loss, optimizers.Optimizer) or (
+        isinstance(loss, str) and loss.lower() in optimizers.names()
+    )
+    if optimizer_given and isinstance(optimizer, (str, losses.Loss)):
+        raise TypeError(
+            "compile takes the loss first: compile(loss, optimizer), the other "
+            "way round from Keras's compile(optimizer, loss); or use keywords, "
+            "compile(loss=..., optimizer=...). Received: "
+            f"loss={describe(loss)}, optimizer={describe(optimizer)}"
+        )

@@ -161,9 +161,8 @@ def _check_model_inputs(model: Any, n_features: int) -> None:
             "model must have a predict method (a glassnet Sequential). "
             f"Received: model={describe(model)}"
         )
-    input_size = getattr(model, "_input_size", None)
-    n_in = input_size() if callable(input_size) else None
-    if n_in is not None and n_in != n_features:
+    input_shape = getattr(model, "input_shape", None)
+    if isinstance(input_shape, tuple) and input_shape != (None, n_features):
         raise ValueError(
             f"model must take {n_features} inputs to draw its decision boundary in "
             f"the plane. Received: a model whose first layer is {model.layers[0]!r}"

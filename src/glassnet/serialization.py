@@ -5,10 +5,12 @@ A glassnet model file is a NumPy ``.npz`` archive (a zip of ``.npy`` arrays):
 * ``param/<layer>/<key>``: every parameter array (``param/0/W``, ``param/0/b``, ...);
 * ``opt/<slot>/<i>``: the optimizer's state, lists parallel to the parameters;
 * ``__header__``: a UTF-8 JSON document stored as a ``uint8`` array, with the format
-  name and version, the glassnet version, the dtype, the architecture by registry
-  names and configs, the loss and optimizer configs, the metrics, the preprocessing
-  (a standardiser's mean and scale), the class labels, the training history, the
-  epochs done, the random generators' states and the model's free ``metadata``.
+  name and version, the glassnet version, the dtype, the model's input shape
+  (``[null, 28, 28, 1]``; null before the model is built), the architecture by
+  registry names and configs, the loss and optimizer configs, the metrics, the
+  preprocessing (a standardiser's mean and scale), the class labels, the training
+  history, the epochs done, the random generators' states and the model's free
+  ``metadata``.
 
 Because the header names everything through the registries (``activations.get``,
 ``optimizers.get``, :data:`glassnet.layers.LAYERS`) and the arrays are plain
@@ -69,7 +71,9 @@ __all__ = [
 ]
 
 FORMAT = "glassnet-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2 records the model's input shape (any rank); files of version 1 (2-D inputs,
+every Dense with its ``n_in``) still load."""
 _HEADER = "__header__"
 
 # Bounds on what a model file can make load read, parse and allocate, so that a
@@ -159,6 +163,7 @@ def _encode(model: Any) -> tuple[dict, dict[str, np.ndarray]]:
         "format_version": FORMAT_VERSION,
         "glassnet_version": __version__,
         "dtype": model.dtype.name,
+        "input_shape": model.input_shape,
         "seed": model.seed,
         "layers": architecture,
         "loss": None if loss is None else {"name": loss.name, **loss.get_config()},
@@ -599,12 +604,49 @@ def _check_layer_sizes(i: int, entry: dict, arrays: dict[str, np.ndarray]) -> No
         return
     config, stored = entry["config"], arrays.get(f"param/{i}/W")
     n_in, n_out = config.get("n_in"), config.get("n_out")
+    if n_in is None and stored is None:
+        return  # Dense(units) not built yet: it allocates nothing
+    if n_in is None and stored.ndim == 2:
+        n_in = stored.shape[0]  # Dense(units): _check_input_shape compares it
     if stored is None or stored.ndim != 2 or (n_in, n_out) != stored.shape:
         shape = "no W" if stored is None else f"W of shape {stored.shape}"
         raise ValueError(
             f"layer {i} is Dense(n_in={describe(n_in)}, n_out={describe(n_out)}) "
             f"but the file stores {shape} for it"
         )
+
+
+def _check_input_shape(
+    input_shape: Any, layers: list, entries: list, arrays: dict[str, np.ndarray]
+) -> None:
+    """Refuse an input shape unlike the stored arrays before building allocates.
+
+    Layers that infer their size (``Dense(units)``) take it from the shapes that
+    flow from the input, so each is compared with its stored ``W`` first.
+    """
+    if input_shape is None:
+        return
+    if (
+        not isinstance(input_shape, list)
+        or len(input_shape) < 2
+        or input_shape[0] is not None
+        or not all(d is None or _is_int(d, 1) for d in input_shape[1:])
+    ):
+        raise ValueError(
+            "'input_shape' must be null or a list [null, d1, d2, ...] of integers "
+            f">= 1. Received: input_shape={describe(input_shape)}"
+        )
+    shape = tuple(input_shape)
+    for i, (layer, entry) in enumerate(zip(layers, entries, strict=True)):
+        stored = arrays.get(f"param/{i}/W")
+        if entry["class"] == "Dense" and entry["config"].get("n_in") is None:
+            if stored is None or stored.shape[0] != shape[-1]:
+                raise ValueError(
+                    f"layer {i}, {layer!r}, gets inputs of shape {shape} but the "
+                    f"file stores {'no W' if stored is None else stored.shape} "
+                    "for it"
+                )
+        shape = layer.output_shape(shape)
 
 
 def _decode(header: dict, arrays: dict[str, np.ndarray]) -> Any:
@@ -620,7 +662,15 @@ def _decode(header: dict, arrays: dict[str, np.ndarray]) -> Any:
             raise ValueError(f"unknown layer class {entry['class']!r}")
         _check_layer_sizes(i, entry, arrays)
         layers.append(LAYERS[entry["class"]].from_config(entry["config"]))
-    model = Sequential(layers, seed=header["seed"], dtype=header["dtype"])
+    # version 1 has no input shape: its first Dense states (None, n_in)
+    input_shape = header.get("input_shape")
+    _check_input_shape(input_shape, layers, header["layers"], arrays)
+    model = Sequential(
+        layers,
+        seed=header["seed"],
+        dtype=header["dtype"],
+        input_shape=None if input_shape is None else input_shape[1:],
+    )
     # Building drew fresh parameters from the generators; now put everything back.
     model.rng.bit_generator.state = header["rng_state"]
     for i, (layer, entry) in enumerate(

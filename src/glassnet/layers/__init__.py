@@ -1,4 +1,4 @@
-"""Layers: Dense, Dropout and Activation, all with the same small shape.
+"""Layers: Dense, Dropout, Activation, Flatten and Reshape, all of one small shape.
 
 A layer holds its parameters in ``params`` and their gradients in ``grads`` (dicts
 with the same keys), caches what backward needs during a training ``forward``, and
@@ -38,13 +38,16 @@ from glassnet.layers.activation import Activation
 from glassnet.layers.base import Layer
 from glassnet.layers.dense import Dense
 from glassnet.layers.dropout import Dropout
+from glassnet.layers.reshape import Flatten, Reshape
 
-__all__ = ["LAYERS", "Activation", "Dense", "Dropout", "Layer"]
+__all__ = ["LAYERS", "Activation", "Dense", "Dropout", "Flatten", "Layer", "Reshape"]
 
 
 LAYERS: dict[str, type[Layer]] = {
     "Dense": Dense,
     "Dropout": Dropout,
     "Activation": Activation,
+    "Flatten": Flatten,
+    "Reshape": Reshape,
 }
 """Layer classes by name, as serialization stores them (``{"class": "Dense", ...}``)."""

@@ -27,6 +27,8 @@ class Activation(Layer):
     array([[0., 2.]])
     """
 
+    keeps_shape = True
+
     def __init__(self, activation: Any, dtype: Any = "float32") -> None:
         super().__init__(dtype)
         self.activation = activations.get(activation)

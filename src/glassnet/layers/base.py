@@ -29,10 +29,19 @@ class Layer:
         Gradients of the loss with the same keys and shapes, overwritten by backward.
     dtype : numpy.dtype
         float32 or float64.
+    input_shape : tuple or None
+        The full input shape the layer is built for, batch axis ``None``
+        (``(None, 784)``); None until it is known.
+    keeps_shape : bool
+        Class attribute: True for layers whose output has their input's shape
+        (Dropout, Activation), through which a model looks for its input shape.
     """
+
+    keeps_shape = False
 
     def __init__(self, dtype: Any = "float32") -> None:
         self.dtype = check_dtype(dtype)
+        self.input_shape: tuple | None = None
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
         self.inputs: np.ndarray | None = None
@@ -40,8 +49,23 @@ class Layer:
         self._buffers: dict[tuple, Any] = {}
 
     # -- lifecycle ---------------------------------------------------------------
-    def build(self, rng: np.random.Generator, dtype: Any) -> None:
-        """Set the dtype and draw new parameters from ``rng`` (Sequential calls it)."""
+    def build(
+        self, rng: np.random.Generator, dtype: Any, input_shape: tuple | None = None
+    ) -> None:
+        """Set the dtype and the input shape, and draw new parameters from ``rng``.
+
+        Sequential calls it with each layer's full input shape (batch axis None).
+
+        Raises
+        ------
+        ValueError
+            When the layer cannot take ``input_shape`` (the message names the
+            layer, the shape it expects and the one received).
+        """
+        if input_shape is not None:
+            input_shape = tuple(input_shape)
+            self.output_shape(input_shape)  # refuses a shape the layer cannot take
+            self.input_shape = input_shape
         self.dtype = check_dtype(dtype)
         self._buffers = {}
         self._work = None
@@ -83,8 +107,18 @@ class Layer:
         return 0.0
 
     def output_shape(self, input_shape: tuple) -> tuple:
-        """Shape of the output for an input of ``input_shape`` (None = any size)."""
+        """Shape of the output for an input of ``input_shape`` (batch axis None).
+
+        Raises ValueError, naming the layer, when it cannot take that input.
+        """
         return tuple(input_shape)
+
+    def _input_shape_error(self, expected: str, input_shape: tuple) -> ValueError:
+        """The error for an input shape the layer cannot take."""
+        return ValueError(
+            f"{self!r} expects inputs of shape {expected}. "
+            f"Received: input_shape={tuple(input_shape)}"
+        )
 
     def n_params(self) -> int:
         """Number of trainable scalars."""

@@ -24,11 +24,16 @@ __all__ = ["Dense"]
 class Dense(Layer):
     """A fully connected layer: y = f(x @ W + b).
 
+    ``Dense(units)`` (Keras's form) infers its input size when it is built;
+    ``Dense(n_in, n_out)`` fixes both. On inputs of more than two dimensions it
+    works on the last axis, as Keras's ``Dense`` does.
+
     Parameters
     ----------
-    n_in : int
-        Number of input features (the last dimension of ``x``).
-    n_out : int
+    n_in : int, optional
+        Number of input features (the last dimension of ``x``). Given alone, it
+        is the number of units instead: ``Dense(16)`` is ``Dense(units=16)``.
+    n_out : int, optional
         Number of neurons (Keras' ``units``).
     activation : str, dict, ActivationFunction or None
         The activation f; None (or ``"linear"``) leaves the output linear (logits).
@@ -43,18 +48,21 @@ class Dense(Layer):
         :class:`~glassnet.network.Sequential` the model's seed decides.
     dtype : {"float32", "float64"}
         Parameter dtype (Sequential sets its own).
+    units : int, optional
+        Keras's name for ``n_out``, as a keyword.
 
     Attributes
     ----------
     params, grads : dict
-        ``"W"`` of shape (n_in, n_out) and ``"b"`` of shape (n_out,).
+        ``"W"`` of shape (n_in, n_out) and ``"b"`` of shape (n_out,); empty until
+        the input size is known.
     inputs, outputs : ndarray
         The input and the activation's output of the last training forward.
 
     Raises
     ------
     ValueError
-        At forward, when the input's last dimension is not ``n_in``.
+        At build or forward, when the input's last dimension is not ``n_in``.
 
     Example
     -------
@@ -63,12 +71,14 @@ class Dense(Layer):
     >>> layer.params["W"][:] = [[1.0], [2.0]]
     >>> layer(np.array([[3.0, 4.0]]))  # 3·1 + 4·2 + 0
     array([[11.]])
+    >>> Dense(16, activation="relu").output_shape((None, 5, 3))  # the last axis
+    (None, 5, 16)
     """
 
     def __init__(
         self,
-        n_in: int,
-        n_out: int,
+        n_in: int | None = None,
+        n_out: int | None = None,
         activation: Any = None,
         weight_init: str = "glorot_uniform",
         bias_init: str = "zeros",
@@ -76,10 +86,17 @@ class Dense(Layer):
         l2: float = 0.0,
         seed: int | None = None,
         dtype: Any = "float32",
+        *,
+        units: int | None = None,
     ) -> None:
         super().__init__(dtype)
-        self.n_in = check_positive_int(n_in, "n_in")
+        n_in, n_out = _sizes(n_in, n_out, units, activation)
         self.n_out = check_positive_int(n_out, "n_out")
+        # None until build infers it from the input shape (Dense(units))
+        self.n_in = None if n_in is None else check_positive_int(n_in, "n_in")
+        self._n_in_given = n_in is not None
+        if n_in is not None:
+            self.input_shape = (None, self.n_in)
         self.activation = activations.get(activation)
         # the hot path skips a linear activation altogether
         self._act = None if self.activation.name == "linear" else self.activation
@@ -113,6 +130,8 @@ class Dense(Layer):
         >>> layer.params["W"] is W
         True
         """
+        if self.n_in is None:  # not built yet: nothing to draw
+            return
         values = {"W": self._weight_fn(self.n_in, self.n_out, rng)}
         if self.use_bias:
             values["b"] = np.reshape(self._bias_fn(1, self.n_out, rng), self.n_out)
@@ -125,6 +144,15 @@ class Dense(Layer):
                 param[...] = value  # keep the array objects optimizers may hold
                 self.grads[key].fill(0)
 
+    def build(
+        self, rng: np.random.Generator, dtype: Any, input_shape: tuple | None = None
+    ) -> None:
+        """As :meth:`Layer.build`; ``Dense(units)`` takes ``n_in`` from the shape."""
+        if input_shape is not None and not self._n_in_given:
+            self.output_shape(input_shape)  # refuses a shape without a feature axis
+            self.n_in = input_shape[-1]
+        super().build(rng, dtype, input_shape)
+
     def __getstate__(self) -> dict[str, Any]:
         """State for copy/pickle, without the (1, n_out) view of ``b``.
 
@@ -136,6 +164,12 @@ class Dense(Layer):
         state = self.__dict__.copy()
         state["_b"] = state["_b_row"] = None
         return state
+
+    def _build_for(self, x: np.ndarray) -> None:
+        """Build a layer used on its own from its first input (``seed`` decides)."""
+        shape = np.shape(x)
+        input_shape = (None,) + shape[1:] if len(shape) > 1 else (None,) + shape
+        self.build(np.random.default_rng(self.seed), self.dtype, input_shape)
 
     def _shape_error(self, x: np.ndarray) -> ValueError:
         return ValueError(
@@ -160,8 +194,12 @@ class Dense(Layer):
         if not training:
             if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
                 x = np.asarray(x, dtype=self.dtype)
+            W = self.params.get("W")
+            if W is None:  # Dense(units) used on its own: built by its first input
+                self._build_for(x)
+                W = self.params["W"]
             try:
-                z = np.matmul(x, self.params["W"])
+                z = np.matmul(x, W)
             except ValueError:
                 raise self._shape_error(x) from None
             if self.use_bias:
@@ -202,6 +240,8 @@ class Dense(Layer):
     def _new_work(self, x: np.ndarray) -> list:
         """Buffers for one input shape: [output, dL/dz, dL/dx (lazy), ones (lazy)]."""
         shape = x.shape
+        if self.n_in is None:  # Dense(units) used on its own: built by its first input
+            self._build_for(x)
         if not shape or shape[-1] != self.n_in:
             raise self._shape_error(x)
         if len(self._buffers) >= 4:  # fit uses two shapes; don't hoard odd sizes
@@ -283,11 +323,21 @@ class Dense(Layer):
         return self.l2 * float(np.vdot(W, W))
 
     def output_shape(self, input_shape: tuple) -> tuple:
-        return tuple(input_shape[:-1]) + (self.n_out,)
+        shape = tuple(input_shape)
+        n_in = self.n_in if self._n_in_given else None
+        if len(shape) < 2 or shape[-1] is None or n_in not in (None, shape[-1]):
+            features = "n_features" if n_in is None else n_in
+            expected = (
+                f"(None, {features})"
+                if len(shape) <= 2
+                else (f"(None, ..., {features})")
+            )
+            raise self._input_shape_error(expected, shape)
+        return shape[:-1] + (self.n_out,)
 
     def get_config(self) -> dict[str, Any]:
         return {
-            "n_in": self.n_in,
+            "n_in": self.n_in if self._n_in_given else None,
             "n_out": self.n_out,
             "activation": _activation_config(self.activation),
             "weight_init": self.weight_init,
@@ -297,7 +347,7 @@ class Dense(Layer):
         }
 
     def _extra_repr(self) -> str:
-        text = f"{self.n_in}, {self.n_out}"
+        text = f"{self.n_in}, {self.n_out}" if self._n_in_given else f"{self.n_out}"
         if self._act is not None:
             text += f", activation={_activation_config(self.activation)!r}"
         if not self.use_bias:
@@ -305,3 +355,28 @@ class Dense(Layer):
         if self.l2:
             text += f", l2={self.l2:g}"
         return text
+
+
+def _sizes(n_in: Any, n_out: Any, units: Any, activation: Any) -> tuple[Any, Any]:
+    """(n_in, n_out) from ``Dense(n_in, n_out)``, ``Dense(units)`` or ``units=``."""
+    if isinstance(n_out, str) and activation is None:
+        raise TypeError(
+            "Dense's second argument is n_out, the number of units: Dense(n_in, "
+            "n_out) or Dense(units). For an activation write "
+            f"Dense({n_in!r}, activation={n_out!r}). Received: n_out={n_out!r}"
+        )
+    if units is not None:
+        if n_out is not None:
+            raise TypeError(
+                "Dense takes n_out or units (the same thing), not both. "
+                f"Received: n_out={n_out!r}, units={units!r}"
+            )
+        return n_in, units
+    if n_out is None:
+        if n_in is None:
+            raise TypeError(
+                "Dense needs its number of units: Dense(units) or Dense(n_in, "
+                "n_out). Received: neither"
+            )
+        return None, n_in  # Dense(16): 16 units, the input size comes at build
+    return n_in, n_out

@@ -49,8 +49,12 @@ class Dropout(Layer):
         self.rng = np.random.default_rng(seed)
         self.mask: np.ndarray | None = None
 
-    def build(self, rng: np.random.Generator, dtype: Any) -> None:
-        super().build(rng, dtype)
+    keeps_shape = True
+
+    def build(
+        self, rng: np.random.Generator, dtype: Any, input_shape: tuple | None = None
+    ) -> None:
+        super().build(rng, dtype, input_shape)
         # a generator of its own, seeded from the model's: the masks are reproducible
         # and a saved model can restore exactly this layer's stream
         self.rng = rng.spawn(1)[0]
