@@ -1060,7 +1060,8 @@ def test_summary_of_a_header_without_glassnet_version(
     code, out, err = _run(capsys, "summary", "old.npz")
     assert (code, err) == (0, "")
     assert out.splitlines()[-1] == (
-        "file: glassnet-model version 1, written by glassnet (version not recorded)"
+        f"file: glassnet-model version {FORMAT_VERSION}, written by glassnet "
+        "(version not recorded)"
     )
 
 
