@@ -376,10 +376,13 @@ MORE_TRAIN_REFUSALS = {
     ),
     # used to say only "expected non-negative integer", not which flag
     "negative seed": (["binary.csv", "--seed", "-1"], "--seed must be an integer >= 0"),
-    # used to be a MemoryError traceback with exit code 1
+    # used to be a MemoryError traceback with exit code 1, then "not enough
+    # memory"; now refused before building, at the bound a model file can hold
     "huge hidden layers": (
         ["binary.csv", "--hidden", "3000000,3000000"],
-        r"not enough memory \(.*\); try smaller --hidden sizes or --batch-size",
+        r"--hidden 3000000,3000000 makes a model of 9,000,015,000,001 parameters "
+        r"for 2 features, more than a model file holds "
+        r"\(MAX_PARAMETERS=100,000,000\); give smaller --hidden sizes",
     ),
     # used to say "test_size must leave at least one sample ... Received:
     # test_size=0.9", the library's argument, not the flag
@@ -1089,3 +1092,251 @@ def test_resume_from_a_checkpoint_written_in_python(work, capsys, monkeypatch):
         "and fit(..., initial_epoch=model.epoch), or start afresh without --resume\n"
     )
     assert not (work / "never.npz").exists()
+
+
+def test_a_feature_wider_than_float64_squares_trains_a_usable_model(
+    tmp_path, capsys, monkeypatch
+):
+    # used to warn of overflow, exit 0 and write an infinite scale that every
+    # later command refused as corrupted
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "wide.csv").write_text(
+        "a,b,label\n1e200,1,x\n-1e200,2,y\n1e200,3,x\n-1e200,4,y\n"
+    )
+    code, _, err = _run(
+        capsys, "train", "wide.csv", "--target", "label", "--validation-split", "0",
+        "--epochs", "2", "--hidden", "4", "--seed", "0", "--quiet",
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    code, out, err = _run(capsys, "predict", "model.npz", "wide.csv")
+    assert (code, err) == (0, "")
+    assert len(out.splitlines()) == 5
+    code, out, err = _run(capsys, "evaluate", "model.npz", "wide.csv")
+    assert (code, err) == (0, "")
+
+
+def test_checkpoint_into_the_data_file_is_refused(work, capsys, monkeypatch):
+    # used to replace the CSV being trained on with a checkpoint
+    monkeypatch.chdir(work)
+    folder = work / "ck-data"
+    folder.mkdir()
+    data = folder / "checkpoint.npz"
+    data.write_bytes((work / "binary.csv").read_bytes())
+    code, _, err = _run(
+        capsys, "train", data, "--target", "label", "--checkpoint", folder,
+        "--epochs", "1",
+    )  # fmt: skip
+    assert code == 2
+    assert err == (
+        f"glassnet: error: --checkpoint {data}: is the input file (DATA); writing "
+        "there would destroy it. Give another file name\n"
+    )
+    assert data.read_bytes() == (work / "binary.csv").read_bytes()
+
+
+def test_huge_integer_labels_never_merge(tmp_path, capsys, monkeypatch):
+    # 99999999999999999999 and 100000000000000000000 were both 1e+20
+    monkeypatch.chdir(tmp_path)
+    labels = ["99999999999999999999", "100000000000000000000", "5"] * 6
+    rows = "".join(f"{i % 3},{i % 2},{label}\n" for i, label in enumerate(labels))
+    (tmp_path / "big.csv").write_text("a,b,label\n" + rows)
+    code, out, err = _run(
+        capsys, "train", "big.csv", "--target", "label", "--epochs", "1",
+        "--hidden", "4", "--seed", "0",
+    )  # fmt: skip
+    assert code == 0, err
+    assert out.startswith(
+        "task: multiclass, target 'label', 3 classes (100000000000000000000, 5, "
+        "99999999999999999999)"
+    )
+    code, out, err = _run(capsys, "predict", "model.npz", "big.csv")
+    assert set(out.splitlines()[1:]) <= set(labels)
+
+
+def test_a_file_without_line_breaks_is_refused_in_bounded_memory(tmp_path):
+    # /dev/zero used to grow without bound (2.9 GB in 4 s), then advise --hidden
+    import resource
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    result = glassnet(
+        "train", "/dev/zero", "--target", "label", cwd=tmp_path, preexec_fn=limit
+    )
+    _assert_refused(
+        result,
+        "^glassnet: error: /dev/zero: line 1 holds NUL bytes: a binary file, not "
+        "CSV text",
+    )
+    (tmp_path / "long.csv").write_text("a" * ((1 << 24) + 10))
+    result = glassnet(
+        "train", "long.csv", "--target", "label", cwd=tmp_path, preexec_fn=limit
+    )
+    _assert_refused(
+        result,
+        "^glassnet: error: long.csv: line 1 runs past 16,777,216 characters "
+        "without a line break .the bound MAX_LINE_CHARS.: not a CSV file$",
+    )
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--hidden", "²"], "--hidden must be comma-separated layer sizes >= 1"),
+        (["--hidden", "8,٣"], None),  # Arabic-Indic three: a decimal, accepted
+    ],
+)
+def test_hidden_sizes_in_other_scripts(work, capsys, monkeypatch, flags, message):
+    # '²' used to give "invalid literal for int() with base 10" without the flag
+    monkeypatch.chdir(work)
+    code, _, err = _run(
+        capsys, "train", "binary.csv", "--target", "label", "--epochs", "1",
+        "--quiet", "--out", "digits.npz", *flags,
+    )  # fmt: skip
+    if message is None:
+        assert (code, err) == (0, "")
+    else:
+        assert code == 2 and message in err and "Received: --hidden=²" in err
+
+
+def test_csv_advice_names_what_the_command_accepts(tmp_path, capsys, monkeypatch):
+    import gzip
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "semi.csv").write_text("a;b;label\n1;2;x\n3;4;y\n")
+    (tmp_path / "packed.csv").write_bytes(gzip.compress(b"a,b,label\n1,2,x\n"))
+    (tmp_path / "latin.csv").write_bytes("a,b,label\n1,2,caf\xe9\n".encode("latin-1"))
+    flags = {"delimiter", "encoding"} & set(_train_flags())
+    expected = {
+        # used to say "Did you mean 'a;b;label'?"
+        "semi.csv": "The cells seem separated by ';', not commas: save it "
+        "comma-separated"
+        + (", or pass --delimiter ';'" if "delimiter" in flags else ""),
+        # used to advise encoding=..., which no command takes
+        "packed.csv": "packed.csv: the file is gzip-compressed; decompress it first",
+        "latin.csv": "save it as UTF-8"
+        + (", or pass --encoding NAME" if "encoding" in flags else ""),
+    }
+    for name, message in expected.items():
+        code, _, err = _run(capsys, "train", name, "--target", "label")
+        assert code == 2 and message in err, err
+        assert "read_csv" not in err and "encoding=" not in err
+
+
+def _train_flags() -> list[str]:
+    from glassnet import cli
+
+    parser = cli.build_parser()
+    train = parser._subparsers._group_actions[0].choices["train"]
+    return [action.dest for action in train._actions]
+
+
+def test_symlink_loops_are_named_as_loops(tmp_path, capsys, monkeypatch):
+    # a MODEL that is a loop of links used to be reported as missing
+    monkeypatch.chdir(tmp_path)
+    os.symlink("b.npz", tmp_path / "a.npz")
+    os.symlink("a.npz", tmp_path / "b.npz")
+    os.symlink("a.npz", tmp_path / "loop.csv")
+    code, _, err = _run(capsys, "summary", "a.npz")
+    assert code == 2 and "model file 'a.npz': its symbolic links form a loop" in err
+    code, _, err = _run(capsys, "train", "loop.csv", "--target", "y")
+    assert code == 2 and "loop.csv: its symbolic links form a loop" in err
+    os.symlink("gone.npz", tmp_path / "dangling.npz")
+    code, _, err = _run(capsys, "summary", "dangling.npz")
+    assert code == 2
+    assert "'dangling.npz' is a link to 'gone.npz', which does not exist" in err
+
+
+def test_a_full_disk_keeps_the_trained_model_and_names_the_file(
+    work, tmp_path, capsys, monkeypatch
+):
+    # used to be "[Errno 28] No space left on device", after training, no file
+    import tempfile
+
+    monkeypatch.chdir(work)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    code, _, err = _run(
+        capsys, "train", "binary.csv", "--target", "label", "--epochs", "2",
+        "--quiet", "--seed", "0", "--out", "/dev/full",
+    )  # fmt: skip
+    kept = tmp_path / "glassnet-recovered-full.npz"
+    assert code == 2
+    assert err == (
+        "glassnet: error: --out: cannot write '/dev/full': No space left on device; "
+        f"the trained model was saved to {str(kept)!r} instead\n"
+    )
+    import glassnet as gn
+
+    assert gn.load(kept).epoch == 2
+
+
+def test_an_out_that_cannot_be_replaced_is_written_beside(
+    work, tmp_path, capsys, monkeypatch
+):
+    # an immutable --out (chattr +i): the rename is refused after training
+    import errno
+
+    from glassnet import _files
+
+    replace = os.replace
+
+    def refuse(source, target):
+        if str(target).endswith("fixed.npz"):
+            raise PermissionError(errno.EPERM, "Operation not permitted")
+        return replace(source, target)
+
+    monkeypatch.setattr(_files.os, "replace", refuse)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data.csv").write_bytes((work / "binary.csv").read_bytes())
+    (tmp_path / "fixed.npz").write_bytes(SENTINEL)
+    code, _, err = _run(
+        capsys, "train", "data.csv", "--target", "label", "--epochs", "1", "--quiet",
+        "--out", "fixed.npz",
+    )  # fmt: skip
+    assert code == 2
+    assert err == (
+        "glassnet: error: --out: cannot write 'fixed.npz': Operation not permitted; "
+        "the trained model was saved to 'fixed.recovered.npz' instead\n"
+    )
+    assert (tmp_path / "fixed.npz").read_bytes() == SENTINEL
+    assert (tmp_path / "fixed.recovered.npz").stat().st_size > 0
+    # with a checkpoint, that is where the trained model is
+    code, _, err = _run(
+        capsys, "train", "data.csv", "--target", "label", "--epochs", "1", "--quiet",
+        "--out", "fixed.npz", "--checkpoint", "ck",
+    )  # fmt: skip
+    assert err == (
+        "glassnet: error: --out: cannot write 'fixed.npz': Operation not permitted; "
+        "the trained model is in the checkpoint 'ck/checkpoint.npz' (1/1 epochs): "
+        "copy it to fixed.npz when there is room\n"
+    )
+
+
+def test_a_checkpoint_that_cannot_be_written_says_what_is_kept(
+    work, tmp_path, capsys, monkeypatch
+):
+    import errno
+
+    from glassnet import _files
+
+    replace, calls = os.replace, []
+
+    def full_at_second(source, target):
+        calls.append(target)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return replace(source, target)
+
+    monkeypatch.setattr(_files.os, "replace", full_at_second)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data.csv").write_bytes((work / "binary.csv").read_bytes())
+    code, _, err = _run(
+        capsys, "train", "data.csv", "--target", "label", "--epochs", "3", "--quiet",
+        "--checkpoint", "ck",
+    )  # fmt: skip
+    assert code == 2
+    assert err == (
+        "glassnet: error: cannot write 'ck/checkpoint.npz': No space left on device; "
+        "training stopped in epoch 2/3 and nothing was written to model.npz; it holds "
+        "the first 1 epoch(s): --resume continues from it\n"
+    )

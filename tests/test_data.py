@@ -444,3 +444,85 @@ def test_read_csv_in_chunks_keeps_rows_and_line_numbers(tmp_path, monkeypatch):
 def test_read_csv_single_feature_column(tmp_path):
     table = read_csv(write(tmp_path, "x,y\n1.5,a\n2.5,b\n"), target="y")
     assert table.X.tolist() == [[1.5], [2.5]]
+
+
+# ------------------------------------------- hostile files and arguments (issue 14)
+
+
+def test_standardizer_on_values_whose_squares_overflow():
+    # 1e200 squared is inf: the scale used to be inf (and warned of overflow)
+    X = np.array([[1e200, 1.0], [-1e200, 2.0], [1e200, 3.0], [-1e200, 4.0]])
+    scaler = Standardizer().fit(X)
+    # column 0: mean 0, population std 1e200 exactly; column 1 by the plain formula
+    assert scaler.mean_.tolist() == [0.0, 2.5]
+    assert scaler.scale_[0] == pytest.approx(1e200, rel=1e-15)
+    assert scaler.scale_[1] == np.std([1.0, 2.0, 3.0, 4.0])
+    np.testing.assert_allclose(scaler.transform(X)[:, 0], [1, -1, 1, -1])
+    with pytest.raises(DataError, match=r"X\[:, 0\] spans from -1.7e\+308 to 1.7e"):
+        Standardizer().fit([[1.7e308], [1.7e308], [-1.7e308]])
+
+
+def test_read_csv_refuses_a_bogus_encoding_and_repeated_features(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("a,b,y\n1,2,3\n")
+    # used to be LookupError: unknown encoding: bogus
+    with pytest.raises(ValueError, match="Received: encoding='bogus'"):
+        read_csv(path, "y", encoding="bogus")
+    # used to be accepted, reading column a twice
+    with pytest.raises(ValueError, match="features must name each column once.*'a'"):
+        read_csv(path, "y", features=["a", "a"])
+
+
+def test_read_csv_keeps_integer_labels_past_int64_as_written(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("a,y\n1,99999999999999999999\n2,100000000000000000000\n3,5\n")
+    assert read_csv(path, "y").y.tolist() == [
+        "99999999999999999999",
+        "100000000000000000000",
+        "5",
+    ]
+    # more distinct values than classes: numbers (regression), as before
+    many = "".join(f"{i},{10**20 + i * 10**5}\n" for i in range(30))
+    path.write_text("a,y\n" + many)
+    assert read_csv(path, "y").y.dtype == np.float64
+
+
+def test_read_csv_says_what_a_non_text_file_is(tmp_path, monkeypatch):
+    import gzip
+
+    path = tmp_path / "t.csv"
+    for content, message in [
+        (gzip.compress(b"a,y\n1,2\n"), "the file is gzip-compressed"),
+        (b"PK\x03\x04rest", "the file is a zip archive"),
+        (b"a,y\n1,\x00\n", "line 2 holds NUL bytes: a binary file"),
+        ("a,y\n".encode("utf-16"), "starts with a UTF-16 byte-order mark"),
+        ("a,y\n".encode("utf-16-le"), "line 1 holds NUL bytes"),
+    ]:
+        path.write_bytes(content)
+        with pytest.raises(DataError, match=message):
+            read_csv(path, "y")
+    monkeypatch.setattr(csv_module, "MAX_LINE_CHARS", 8)
+    path.write_text("a,y\n1,2\n123456789,1\n")
+    with pytest.raises(DataError, match="line 3 runs past 8 characters"):
+        read_csv(path, "y")
+
+
+def test_read_csv_names_link_loops_and_dangling_links(tmp_path):
+    import os
+
+    os.symlink("b.csv", tmp_path / "a.csv")
+    os.symlink("a.csv", tmp_path / "b.csv")
+    with pytest.raises(DataError, match="a.csv: its symbolic links form a loop"):
+        read_csv(tmp_path / "a.csv", "y")
+    os.symlink("gone.csv", tmp_path / "c.csv")
+    with pytest.raises(DataError, match="is a link to 'gone.csv', which does not"):
+        read_csv(tmp_path / "c.csv", "y")
+
+
+def test_read_csv_hints_at_the_separator_before_a_close_name(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("a;b;label\n1;2;x\n")
+    with pytest.raises(DataError) as info:
+        read_csv(path, "label")
+    assert "Did you mean" not in str(info.value)
+    assert "pass delimiter=';' to read_csv" in str(info.value)

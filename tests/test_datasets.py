@@ -468,3 +468,27 @@ def test_real_files(loader, folder, source):
     else:  # Fashion-MNIST: 6000 training and 1000 test images per class
         assert np.bincount(y_train).tolist() == [6000] * 10
         assert np.bincount(y_test).tolist() == [1000] * 10
+
+
+def test_a_gzip_idx_is_decompressed_no_further_than_its_header_says(tmp_path):
+    # gzip.decompress used to expand the whole file first: a small .gz could
+    # claim gigabytes before parse_idx looked at the header
+    import tracemalloc
+
+    path = tmp_path / "bomb-idx1-ubyte.gz"
+    compressor = gzip.GzipFile(path, "wb")
+    compressor.write(bytes([0, 0, 8, 1, 0, 0, 0, 100]) + bytes(100))
+    for _ in range(64):  # 64 MiB of zeros past the 100 the header declares
+        compressor.write(bytes(1 << 20))
+    compressor.close()
+    tracemalloc.start()
+    try:
+        with pytest.raises(DataError, match="IDX payload has trailing bytes"):
+            datasets.read_idx(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 << 20
+    path.write_bytes(gzip.compress(bytes([0, 0, 8, 2, 0, 1, 0, 0, 0, 1, 0, 0])))
+    with pytest.raises(DataError, match="past the bound MAX_IDX_BYTES=1,073,741,824"):
+        datasets.read_idx(path)

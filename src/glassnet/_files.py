@@ -158,8 +158,13 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> 
         # memory first: zip writers need a file that seeks and tells truly.
         buffer = io.BytesIO()
         write(buffer)
-        with open(path, "wb") as file:
-            file.write(buffer.getvalue())
+        try:
+            with open(path, "wb") as file:
+                file.write(buffer.getvalue())
+        except OSError as error:  # /dev/full: ENOSPC
+            if error.errno not in _WRITE_ERRORS:
+                raise
+            raise _naming(error, shown) from None
         return
     if os.path.islink(path):
         # Renaming over a link would replace the link, leaving the file it points
@@ -189,12 +194,40 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> 
             os.fsync(file.fileno())
         os.chmod(temp_name, mode)
         os.replace(temp_name, path)
-    except BaseException:
+    except BaseException as error:
         # Whatever went wrong (disk full, Ctrl-C), the old file is untouched.
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
+        if isinstance(error, OSError) and error.errno in _WRITE_ERRORS:
+            raise _naming(error, shown) from None
         raise
     _fsync_folder(folder)
+
+
+# What writing a file can meet (a full disk, a quota, ulimit -f, a read-only or
+# immutable target), as opposed to errors of the data source a write callback
+# reads from (a reset connection), which keep their own words.
+_WRITE_ERRORS = {
+    errno.ENOSPC,
+    errno.EDQUOT,
+    errno.EFBIG,
+    errno.EIO,
+    errno.EROFS,
+    errno.EPERM,
+    errno.EACCES,
+}
+
+
+def _naming(error: OSError, shown: str) -> OSError:
+    """``error`` as the same OSError type, saying which file could not be written.
+
+    A full disk says only "[Errno 28] No space left on device", and a failed
+    rename names the temporary file; the user needs the file they asked for.
+    """
+    reason = error.strerror or str(error)
+    named = type(error)(f"cannot write {shown}: {reason}")
+    named.errno = error.errno  # (with strerror set too, str() would drop the name)
+    return named
 
 
 def link_target(link: Path) -> Path:

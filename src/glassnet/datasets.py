@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import math
 import os
 import shutil
@@ -297,10 +298,37 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
         raise DataError(f"{name}: cannot be read ({error.strerror or error})") from None
     if data[:2] == b"\x1f\x8b":
         try:
-            data = gzip.decompress(data)
+            data = _gunzip_idx(data, name)
         except (OSError, EOFError, zlib.error) as error:
             raise DataError(f"{name}: corrupt gzip data ({error})") from None
     return parse_idx(data, name)
+
+
+MAX_IDX_BYTES = 1 << 30  # an IDX payload read_idx decompresses (MNIST's: 47 MB)
+
+
+def _gunzip_idx(data: bytes, name: str) -> bytes:
+    """Decompress an IDX file, no further than its header says it needs.
+
+    A small gzip file can expand to gigabytes; the header's sizes are checked
+    against MAX_IDX_BYTES first, and one byte past them is read to find a
+    payload that is too long, so parse_idx can say so.
+    """
+    with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+        head = stream.read(4)
+        if len(head) == 4 and head[:2] == b"\x00\x00" and head[2] in _IDX_TYPES:
+            head += stream.read(4 * head[3])
+            if len(head) == 4 + 4 * head[3] and head[3]:
+                shape = struct.unpack(f">{head[3]}I", head[4:])
+                size = math.prod(shape) * _IDX_TYPES[head[2]].itemsize
+                if size > MAX_IDX_BYTES:
+                    raise DataError(
+                        f"{name}: IDX header declares shape {shape} "
+                        f"({size:,} bytes), past the bound "
+                        f"MAX_IDX_BYTES={MAX_IDX_BYTES:,}"
+                    )
+                return head + stream.read(size + 1)
+        return head + stream.read(MAX_IDX_BYTES + 1)
 
 
 # --------------------------------------------------------------- MNIST-like sets

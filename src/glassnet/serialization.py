@@ -42,6 +42,7 @@ initial_epoch=model.epoch)`` continues exactly where the saved run stopped.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
@@ -302,6 +303,18 @@ def _read(path: Path, header_only: bool = False) -> tuple[dict, dict[str, np.nda
     if path.is_dir():
         raise IsADirectoryError(f"model file {name} is a folder, not a file")
     if not path.exists():
+        if path.is_symlink():
+            try:
+                path.stat()
+            except OSError as error:
+                if error.errno == errno.ELOOP:
+                    raise ModelFileError(
+                        f"model file {name}: its symbolic links form a loop"
+                    ) from None
+            raise FileNotFoundError(
+                f"model file {name} is a link to {os.readlink(path)!r}, which does "
+                "not exist"
+            )
         raise FileNotFoundError(f"model file {name} does not exist")
     if path.stat().st_size == 0:
         raise ModelFileError(f"model file {name} is empty, not a glassnet model file")

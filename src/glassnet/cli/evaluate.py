@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
             f"{args.model}: the model was saved without a loss (never compiled), "
             "so there is nothing to score it with; glassnet predict works without one"
         )
-    X, y_raw = model_data(model, args.data, require_target=True)
+    X, y_raw = model_data(model, args.data, require_target=True, flags=vars(args))
     results = model.evaluate(X, encode_for(model, y_raw, args.data))
     width = max(map(len, results))
     for name, value in results.items():

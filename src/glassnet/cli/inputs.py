@@ -34,12 +34,37 @@ def _download_advice(message: str, function: str) -> str:
     )
 
 
+def _flag_advice(message: str, flags) -> str:
+    """read_csv's advice for Python (``delimiter=';'``) as this command's flags.
+
+    ``flags`` holds the command's option names (``vars(args)``); where it has no
+    such flag, the advice says what to do to the file instead.
+    """
+    import re
+
+    def delimiter(match: re.Match) -> str:
+        return f", or pass --delimiter {match.group(1)}" if "delimiter" in flags else ""
+
+    message = re.sub(r", or pass delimiter=('[^']*') to read_csv", delimiter, message)
+    encoding = "save it as UTF-8"
+    if "encoding" in flags:
+        encoding += ", or pass --encoding NAME"
+    return message.replace("for another encoding pass encoding=...", encoding)
+
+
 def load_data(
-    spec: str, target: str | None, *, split: str, features=None, require_target=True
+    spec: str,
+    target: str | None,
+    *,
+    split: str,
+    features=None,
+    require_target=True,
+    flags=(),
 ):
     """``(X, y_raw, feature_names, target)`` from a CSV file or a built-in dataset.
 
-    ``split`` picks the built-in dataset's "train" or "test" part.
+    ``split`` picks the built-in dataset's "train" or "test" part; ``flags``
+    (the command's option names) turns the library's advice into flags.
     """
     from glassnet import data
     from glassnet.errors import DataError
@@ -58,9 +83,12 @@ def load_data(
         return X, y, [f"pixel{i}" for i in range(X.shape[1])], "label"
     if target is None and require_target:
         raise ValueError(f"--target COL is required for {spec}: the column to predict")
-    table = data.read_csv(
-        spec, target, features=features, require_target=require_target
-    )
+    try:
+        table = data.read_csv(
+            spec, target, features=features, require_target=require_target
+        )
+    except DataError as error:
+        raise DataError(_flag_advice(str(error), flags)) from None
     return table.X, table.y, table.feature_names, target
 
 
@@ -142,7 +170,7 @@ def check_metadata(meta: dict, path: str) -> None:
             )
 
 
-def model_data(model, spec: str, *, require_target: bool):
+def model_data(model, spec: str, *, require_target: bool, flags=()):
     """``(X, y_raw)`` of ``spec`` checked against the model's features."""
     meta = model.metadata
     if spec not in DATASETS and "features" not in meta:
@@ -156,6 +184,7 @@ def model_data(model, spec: str, *, require_target: bool):
         split="test",
         features=None if spec in DATASETS else meta.get("features"),
         require_target=require_target,
+        flags=flags,
     )
     features = meta.get("features")
     if spec in DATASETS and features is not None and len(features) != X.shape[1]:

@@ -72,3 +72,51 @@ def status_stream(out: str):
         return sys.stdout
     same = (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
     return sys.stderr if same else sys.stdout
+
+
+def save_or_recover(model, out: Path, checkpoint: Path | None, epochs: int) -> bool:
+    """Save the trained model to ``out``; if that fails, keep it and say where.
+
+    A full disk or a file that cannot be replaced (immutable, read-only) is
+    found only after training. Then the work is kept: in the checkpoint, when
+    it holds the same epochs; otherwise written beside ``out``, or in the
+    temporary folder. Returns False after printing the one error line that says
+    so (exit code 2 follows); True when ``out`` was written.
+    """
+    import tempfile
+
+    from glassnet import serialization
+    from glassnet.cli.common import fail
+
+    try:
+        serialization.save(model, out)
+        return True
+    except OSError as error:
+        problem = f"--out: {error}"
+    if checkpoint is not None:
+        try:
+            kept = serialization.read_header(checkpoint)["epoch"] == model.epoch
+        except (OSError, ValueError):
+            kept = False
+        if kept:
+            fail(
+                f"{problem}; the trained model is in the checkpoint "
+                f"{str(checkpoint)!r} ({model.epoch}/{epochs} epochs): copy it to "
+                f"{out} when there is room"
+            )
+            return False
+    places = []
+    if out.parent.is_dir() and (not out.exists() or out.is_file()):
+        places.append(out.with_name(f"{out.stem}.recovered{out.suffix or '.npz'}"))
+    places.append(Path(tempfile.gettempdir()) / f"glassnet-recovered-{out.name}.npz")
+    reasons = []
+    for place in places:
+        try:
+            serialization.save(model, place)
+        except OSError as error:
+            reasons.append(str(error))
+            continue
+        fail(f"{problem}; the trained model was saved to {str(place)!r} instead")
+        return False
+    fail(f"{problem}; saving it elsewhere failed too ({'; '.join(reasons)})")
+    return False

@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
         check_writable(Path(args.out), "--out")
         inputs = {"MODEL": args.model, "DATA": args.data}
         check_not_an_input(Path(args.out), "--out", inputs)
-    X, _ = model_data(model, args.data, require_target=False)
+    X, _ = model_data(model, args.data, require_target=False, flags=vars(args))
     text = io.StringIO()
     csv.writer(text, lineterminator="\n").writerows(
         _prediction_table(model, X, args.proba)

@@ -7,14 +7,20 @@ Its settings (defaults, checks, the model, ``--resume``) are in
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
 import numpy as np
 
-from glassnet.cli.common import EXIT_OK, fail, subcommand
+from glassnet.cli.common import EXIT_BAD_INPUT, EXIT_OK, fail, subcommand
 from glassnet.cli.inputs import DATASETS, load_data, non_number, targets
-from glassnet.cli.outputs import check_not_an_input, check_writable, status_stream
+from glassnet.cli.outputs import (
+    check_not_an_input,
+    check_writable,
+    save_or_recover,
+    status_stream,
+)
 from glassnet.cli.train_settings import (
     CHECKPOINT,
     build_model,
@@ -134,6 +140,8 @@ def run(args: argparse.Namespace) -> int:
     check_writable(out, "--out")
     check_not_an_input(out, "--out", {"DATA": args.data})
     folder = checkpoint_folder(args.checkpoint) if args.checkpoint else None
+    if folder is not None:
+        check_not_an_input(folder / CHECKPOINT, "--checkpoint", {"DATA": args.data})
     if args.resume:
         model = resume(args, folder)
         settings = model.metadata["settings"]
@@ -146,7 +154,9 @@ def run(args: argparse.Namespace) -> int:
                 f"--target {target}: {args.data} has one target, its 'label'; "
                 "drop --target"
             )
-    X, y_raw, features, target = load_data(args.data, target, split="train")
+    X, y_raw, features, target = load_data(
+        args.data, target, split="train", flags=vars(args)
+    )
     try:
         task, codes, encoder = data.encode_target(y_raw, settings["task"])
     except DataError:
@@ -197,7 +207,8 @@ def run(args: argparse.Namespace) -> int:
                     "to continue)",
                     file=sys.stderr,
                 )
-            serialization.save(model, out)
+            if not save_or_recover(model, out, None, epochs):
+                return EXIT_BAD_INPUT
             if not args.quiet:
                 print(f"saved the model to {out}", file=status_stream(out))
             return EXIT_OK
@@ -241,7 +252,14 @@ def run(args: argparse.Namespace) -> int:
         validation = (X[held_out], y[held_out])
         X, y = X[train], y[train]
     if not args.resume:
-        model.preprocessing = data.Standardizer().fit(X)
+        try:
+            model.preprocessing = data.Standardizer().fit(X)
+        except DataError as error:  # a column too wide: name it as the file does
+            where = re.match(r"X\[:, (\d+)\]", str(error))
+            if where is None:
+                raise
+            column = f"{args.data}: column {features[int(where.group(1))]!r}"
+            raise DataError(column + str(error)[where.end() :]) from None
 
     hooks = [] if args.quiet else [callbacks.ProgressBar()]
     if folder is not None:
@@ -277,6 +295,18 @@ def run(args: argparse.Namespace) -> int:
                 callbacks=hooks,
                 initial_epoch=initial_epoch,
             )
+    except OSError as error:  # a checkpoint that could not be written
+        if folder is None:
+            raise
+        try:
+            done = serialization.read_header(folder / CHECKPOINT)["epoch"]
+            kept = f"it holds the first {done} epoch(s): --resume continues from it"
+        except (OSError, ValueError):
+            kept = "there is no complete checkpoint"
+        return fail(
+            f"{error}; training stopped in epoch {model.epoch}/{epochs} and nothing "
+            f"was written to {out}; {kept}"
+        )
     except TrainingDiverged as error:
         where = (
             f"; the last checkpoint in {str(folder)!r} holds the last finite weights"
@@ -297,7 +327,9 @@ def run(args: argparse.Namespace) -> int:
             f"{what}. Try a lower learning rate, e.g. --lr {rate / 10:g} (it was "
             f"{rate:g}). Nothing was written to {out}{where}."
         )
-    serialization.save(model, out)
+    checkpoint = None if folder is None else folder / CHECKPOINT
+    if not save_or_recover(model, out, checkpoint, epochs):
+        return EXIT_BAD_INPUT
     if not args.quiet:
         print(f"saved the model to {out}", file=status_stream(out))
     return EXIT_OK

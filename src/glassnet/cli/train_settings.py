@@ -47,7 +47,8 @@ def parse_hidden(text: str) -> list[int]:
     """``"64,32"`` -> ``[64, 32]``; an empty string means no hidden layer."""
     sizes = []
     for part in filter(None, (p.strip() for p in text.split(","))):
-        if not part.isdigit() or int(part) < 1:
+        # isdecimal, not isdigit: '²' is a digit that int() refuses
+        if not part.isdecimal() or int(part) < 1:
             raise ValueError(
                 "--hidden must be comma-separated layer sizes >= 1, like 64,32. "
                 f"Received: --hidden={text}"
@@ -94,7 +95,7 @@ def settings_from_args(args: argparse.Namespace) -> dict:
 
 def build_model(settings: dict, task: str, n_features: int, n_classes: int):
     """A compiled Sequential for ``task`` from the CLI settings."""
-    from glassnet import losses, optimizers
+    from glassnet import losses, optimizers, serialization
     from glassnet.layers import Dense
     from glassnet.network import Sequential
 
@@ -118,6 +119,15 @@ def build_model(settings: dict, task: str, n_features: int, n_classes: int):
         n_out = {"binary": 1, "multiclass": n_classes}.get(task, 1)
         output = {"binary": "sigmoid", "multiclass": "softmax"}.get(task, "linear")
     sizes = [n_features, *settings["hidden"]]
+    total = sum((a + 1) * b for a, b in zip(sizes, [*sizes[1:], n_out], strict=True))
+    if total > serialization.MAX_PARAMETERS:
+        # Found now, not after an hour of training when the save refuses it.
+        raise ValueError(
+            f"--hidden {','.join(map(str, settings['hidden']))} makes a model of "
+            f"{total:,} parameters for {n_features} features, more than a model "
+            f"file holds (MAX_PARAMETERS={serialization.MAX_PARAMETERS:,}); give "
+            "smaller --hidden sizes"
+        )
     layers = [
         Dense(n_in, n_out_, activation=settings["activation"])
         for n_in, n_out_ in zip(sizes, sizes[1:], strict=False)

@@ -12,9 +12,11 @@ by :mod:`glassnet.data`; import them from there.
 
 from __future__ import annotations
 
+import codecs
 import collections
 import csv
 import difflib
+import errno
 import itertools
 import operator
 import os
@@ -67,6 +69,55 @@ def _quote_list(names: Sequence[str]) -> str:
 
 
 _CHUNK_CELLS = 1 << 19  # cells converted at a time: a large file needs little memory
+MAX_LINE_CHARS = 1 << 24  # characters read without a line break before refusing
+
+
+def _bounded_lines(name: str, handle) -> Iterator[str]:
+    """The file's lines, refusing one longer than MAX_LINE_CHARS (and NUL bytes).
+
+    Without the bound a file with no line break (``/dev/zero``, a binary file)
+    is read whole into one line before the CSV reader sees any of it.
+    """
+    number = 0
+    while True:
+        line = handle.readline(MAX_LINE_CHARS + 1)
+        if not line:
+            return
+        number += 1
+        if "\x00" in line:
+            raise DataError(
+                f"{name}: line {number} holds NUL bytes: a binary file, not CSV "
+                "text (or text in UTF-16/32, which needs its encoding named)"
+            )
+        if len(line) > MAX_LINE_CHARS:
+            raise DataError(
+                f"{name}: line {number} runs past {MAX_LINE_CHARS:,} characters "
+                f"without a line break (the bound MAX_LINE_CHARS): not a CSV file"
+            )
+        yield line
+
+
+def _not_text(name: str, path: str, encoding: str) -> str | None:
+    """Why ``path`` is no CSV text, judged by its first bytes (None: it may be)."""
+    with open(path, "rb") as file:
+        start = file.read(4)
+    if codecs.lookup(encoding).name.startswith("utf-8") and start[:2] in (
+        b"\xff\xfe",
+        b"\xfe\xff",
+    ):
+        return (
+            f"{name}: not {encoding} text: it starts with a UTF-16 byte-order mark; "
+            "for another encoding pass encoding=..."
+        )
+    kinds = {
+        b"\x1f\x8b": "gzip-compressed; decompress it first (gunzip)",
+        b"PK\x03\x04": "a zip archive (an .npz model file or a spreadsheet); "
+        "export the data as CSV",
+    }
+    for magic, what in kinds.items():
+        if start.startswith(magic):
+            return f"{name}: the file is {what}"
+    return None
 
 
 def _check_header(name: str, row: list[str]) -> list[str]:
@@ -159,7 +210,13 @@ def _parse_target(name: str, column: str, lines: list[int], cells: list[str]):
             )
     try:
         values = np.array([int(cell) for cell in stripped], dtype=np.int64)
-    except (ValueError, OverflowError):
+    except OverflowError:
+        # Integers past int64 would become floats, and float64 merges those
+        # past 2**53 ("99999999999999999999" and "100000000000000000000" are both
+        # 1e20): a few-valued column is class labels, kept as written.
+        if len(set(stripped)) <= _MAX_CLASSES:
+            return np.array(stripped, dtype=str)
+    except ValueError:
         pass
     else:
         # Zero-padded codes ("01", "007") in a column few-valued enough to be
@@ -249,14 +306,42 @@ def read_csv(
         raise TypeError(
             f"target must be a column name (str). Received: target={describe(target)}"
         )
+    try:
+        codecs.lookup(encoding)
+    except (LookupError, TypeError):
+        raise ValueError(
+            "encoding must be the name of a text encoding Python knows, such as "
+            f"'utf-8' or 'latin-1'. Received: encoding={describe(encoding)}"
+        ) from None
+    if features is not None:
+        repeated = sorted(c for c, n in collections.Counter(features).items() if n > 1)
+        if repeated:
+            raise ValueError(
+                "features must name each column once. Received: features with "
+                f"{_quote_list(repeated)} more than once"
+            )
     name = os.fspath(path)
     if not os.path.exists(name):
+        if os.path.islink(name):
+            try:
+                os.stat(name)
+            except OSError as error:
+                if error.errno == errno.ELOOP:
+                    raise DataError(f"{name}: its symbolic links form a loop") from None
+            target = os.readlink(name)
+            raise DataError(f"{name}: is a link to {target!r}, which does not exist")
         raise DataError(f"{name}: no such file")
     if os.path.isdir(name):
         raise DataError(f"{name}: is a directory, not a CSV file")
     try:
+        problem = _not_text(name, name, encoding)
+    except OSError as error:
+        raise DataError(f"{name}: cannot be read ({error.strerror or error})") from None
+    if problem is not None:
+        raise DataError(problem)
+    try:
         with open(name, encoding=encoding, newline="") as handle:
-            reader = csv.reader(handle, delimiter=delimiter)
+            reader = csv.reader(_bounded_lines(name, handle), delimiter=delimiter)
             first = next((row for row in reader if row), None)
             if first is None:
                 raise DataError(f"{name}: the file is empty (expected a header line)")
@@ -303,7 +388,8 @@ def _choose_columns(name, header, target, features, require_target):
         close = close or difflib.get_close_matches(target, header, n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
         other = [sep for sep in ";\t|" if len(header) == 1 and sep in header[0]]
-        if other and not close:
+        # 'a;b;label' is close to 'label' too: the separator is the likelier cause
+        if other and (not close or target in header[0].split(other[0])):
             hint = (
                 f" The cells seem separated by {other[0]!r}, not commas: save it "
                 f"comma-separated, or pass delimiter={other[0]!r} to read_csv"

@@ -10,6 +10,7 @@ from glassnet._validation import (
     check_array,
     describe,
 )
+from glassnet.errors import DataError
 
 # _MAX_CLASSES is read_csv's bound on zero-padded label columns and infer_task's
 # default, one number so that both agree on what a class label is.
@@ -42,8 +43,28 @@ class Standardizer:
 
     def fit(self, X: Any) -> Standardizer:
         values = check_array(X, "X", ndim=2, dtype=np.float64)
-        self.mean_ = values.mean(axis=0)
-        scale = values.std(axis=0)
+        with np.errstate(over="ignore", invalid="ignore"):
+            mean, scale = values.mean(axis=0), values.std(axis=0)
+        wide = ~(np.isfinite(mean) & np.isfinite(scale))
+        if wide.any():
+            # Squares (or sums) of values past ~1.3e154 overflow float64; in units
+            # of the column's largest |x| they cannot, and the result is the same
+            # up to rounding. Normal columns keep the plain formula's bits.
+            columns = values[:, wide]
+            unit = np.abs(columns).max(axis=0)
+            mean[wide] = (columns / unit).mean(axis=0) * unit
+            scale[wide] = (columns / unit).std(axis=0) * unit
+            with np.errstate(over="ignore", invalid="ignore"):
+                centred = np.isfinite(columns - mean[wide]).all(axis=0)
+            if not centred.all():
+                j = int(np.flatnonzero(wide)[np.argmin(centred)])
+                raise DataError(
+                    f"X[:, {j}] spans from {values[:, j].min():g} to "
+                    f"{values[:, j].max():g}: centred on its mean it passes "
+                    "float64's largest number (1.8e308), so it cannot be "
+                    "standardised; rescale that feature"
+                )
+        self.mean_ = mean
         # A (near-)constant column has nothing to scale; dividing would blow it up.
         scale[scale <= 1e-12 * np.maximum(1.0, np.abs(self.mean_))] = 1.0
         self.scale_ = scale
