@@ -31,6 +31,7 @@ COMMANDS = {
     "scaling": ["scaling.py", "--quick"],
     "accuracy": ["accuracy.py", "--quick"],
     "startup": ["startup_memory.py", "--quick"],
+    "profile": ["profile_epoch.py", "--quick", "--optimizer", "adam"],
 }
 
 
@@ -137,6 +138,14 @@ def test_startup_memory_prints_import_and_memory_tables(runs):
     out = check(runs, "startup")
     assert "import glassnet" in out and "peak RSS MB" in out
     assert "n/a" not in out
+
+
+def test_profile_prints_every_pass_and_its_floor(runs):
+    out = check(runs, "profile")
+    assert "pass by pass" in out and "memory floor ms" in out
+    for name in ("gather", "products_forward", "bias_activation", "loss", "update"):
+        assert f"| {name} " in out
+    assert "Memory bandwidth (STREAM-style" in out
 
 
 def test_run_rejects_unknown_workloads():
