@@ -388,3 +388,55 @@ def test_get_config_round_trip(name, loss, y_true, y_pred):
     assert rebuilt == loss and type(rebuilt) is type(loss)
     copy = losses.get(loss)
     assert copy == loss and copy is not loss
+
+
+# ------------------------------------------------------------- sample weights
+
+WEIGHTS = np.array([0.5, 2.0, 0.0, 1.0, 3.0])
+
+
+def test_sample_weight_hand_worked():
+    # per-sample squared errors 1 and 4 (one output), weights 3 and 0.5:
+    # (3·1 + 0.5·4) / 2 samples = 2.5 (divided by n, not by Σw = 3.5)
+    mse = MeanSquaredError()
+    value = mse.forward(np.array([[0.0], [0.0]]), np.array([[1.0], [2.0]]), [3, 0.5])
+    assert value == 2.5
+    # ∂/∂ŷᵢ = wᵢ·2(ŷᵢ − yᵢ)/n = 3·2·1/2 and 0.5·2·2/2
+    np.testing.assert_array_equal(mse.backward(), [[3.0], [1.0]])
+
+
+@pytest.mark.parametrize(("name", "loss", "y_true", "y_pred"), CASES, ids=IDS)
+def test_weighted_backward_matches_weighted_finite_differences(
+    name, loss, y_true, y_pred
+):
+    value = loss.forward(y_true, y_pred, sample_weight=WEIGHTS)
+    analytic = loss.backward()
+
+    def weighted(t, p):
+        return type(loss)(**loss.get_config()).forward(t, p, sample_weight=WEIGHTS)
+
+    numerical = _numerical_gradient(weighted, y_true, y_pred)
+    assert _relative_error(analytic, numerical) < 1e-6
+    # the value: Σ wᵢ·lᵢ / n, each lᵢ being the loss of sample i alone
+    alone = [loss(y_true[i : i + 1], y_pred[i : i + 1]) for i in range(N)]
+    assert value == pytest.approx(float(np.dot(WEIGHTS, alone)) / N, rel=1e-12)
+
+
+@pytest.mark.parametrize(("name", "loss", "y_true", "y_pred"), CASES, ids=IDS)
+def test_unit_weights_change_nothing(name, loss, y_true, y_pred):
+    plain = loss.forward(y_true, y_pred)
+    plain_grad = loss.backward()
+    assert loss.forward(y_true, y_pred, sample_weight=np.ones(N)) == pytest.approx(
+        plain, rel=1e-12
+    )
+    np.testing.assert_allclose(loss.backward(), plain_grad, rtol=1e-12)
+    loss.forward(y_true, y_pred)  # an unweighted forward forgets the weights
+    np.testing.assert_array_equal(loss.backward(), plain_grad)
+
+
+def test_bad_sample_weight_is_refused():
+    mse = MeanSquaredError()
+    with pytest.raises(ValueError, match=r"sample_weight must hold 5 non-negative"):
+        mse.forward(TARGETS, LOGITS, sample_weight=np.ones(4))
+    with pytest.raises(ValueError, match=r"sample_weight must hold 5 .*minimum -2.0$"):
+        mse.forward(TARGETS, LOGITS, sample_weight=-WEIGHTS + 1)

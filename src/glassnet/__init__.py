@@ -56,6 +56,7 @@ _SUBMODULES = {
     "plotting",
     "schedules",
     "serialization",
+    "sklearn",
 }
 
 __all__ = sorted([*_NAMES, *_SUBMODULES, "__version__"])

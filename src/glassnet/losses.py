@@ -72,6 +72,7 @@ class Loss(Configurable):
 
     def __init__(self) -> None:
         self._cache: Any = None
+        self._weight: np.ndarray | None = None  # the last forward's sample_weight
 
     # -- what subclasses write -------------------------------------------------
     def _value(self, y_true: np.ndarray, y_pred: np.ndarray, cache: bool) -> float:
@@ -97,7 +98,9 @@ class Loss(Configurable):
             y_true = y_true.astype(y_pred.dtype)  # never upcast y_pred
         return y_true, y_pred
 
-    def forward(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    def forward(
+        self, y_true: np.ndarray, y_pred: np.ndarray, sample_weight: Any = None
+    ) -> float:
         """Mean loss of the batch; caches what :meth:`backward` needs.
 
         Parameters
@@ -106,12 +109,18 @@ class Loss(Configurable):
             Targets, ideally from :meth:`prepare_targets`.
         y_pred : ndarray of shape (n_samples, n_outputs)
             The model's raw outputs.
+        sample_weight : array_like of shape (n_samples,), optional
+            Per-sample weights w: the loss becomes Σᵢ wᵢ·lᵢ / n (Keras's
+            normalisation: divided by the batch size n, not by Σw), lᵢ being
+            sample i's loss averaged over its outputs, and :meth:`backward`
+            returns the gradient of that.
 
         Returns
         -------
         float
         """
-        return self._value(*self._align(y_true, y_pred), cache=True)
+        y_true, y_pred = self._align(y_true, y_pred)
+        return self._weighted(y_true, y_pred, sample_weight)
 
     def backward(self) -> np.ndarray:
         """dL/dy_pred for the last :meth:`forward`, already divided by the batch size.
@@ -128,7 +137,33 @@ class Loss(Configurable):
                 f"{type(self).__name__}.backward was called before forward: "
                 "run forward(y_true, y_pred) first (a __call__ caches nothing)."
             )
-        return self._gradient()
+        grad = self._gradient()
+        if self._weight is not None:
+            # each row of the mean's gradient is sample i's, over n: times wᵢ
+            grad *= self._weight.reshape((-1,) + (1,) * (grad.ndim - 1))
+        return grad
+
+    def _weighted(self, y_true, y_pred, sample_weight) -> float:
+        """The (cached) value, weighted when ``sample_weight`` is given."""
+        value = self._value(y_true, y_pred, cache=True)
+        if sample_weight is None:
+            self._weight = None
+            return value
+        n = y_pred.shape[0] if y_pred.ndim > 1 else y_pred.size
+        weight = check_array(sample_weight, "sample_weight", ndim=1)
+        if weight.shape[0] != n or (weight < 0).any():
+            raise ValueError(
+                f"sample_weight must hold {n} non-negative weights, one per sample "
+                f"of the batch. Received: sample_weight with shape {weight.shape}"
+                f" and minimum {weight.min().item()!r}"
+            )
+        self._weight = weight.astype(y_pred.dtype, copy=False)
+        per_sample = self._per_sample(y_true, y_pred).reshape(n, -1).mean(axis=1)
+        return float(np.dot(weight, per_sample)) / n
+
+    def _per_sample(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        """Each element's (or, for a whole-row loss, each row's) loss."""
+        raise NotImplementedError
 
     def __call__(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
         """The mean loss alone; caches nothing."""
@@ -216,6 +251,9 @@ class MeanSquaredError(Loss):
         diff = self._cache
         return diff * diff.dtype.type(2.0 / diff.size)
 
+    def _per_sample(self, y_true, y_pred):
+        return np.square(y_pred - y_true)
+
 
 class MeanAbsoluteError(Loss):
     """L = mean(|y_pred − y_true|); ∂L/∂y_pred = sign(y_pred − y_true)/N (0 at a tie).
@@ -239,6 +277,9 @@ class MeanAbsoluteError(Loss):
         grad = np.sign(diff)
         grad *= diff.dtype.type(1.0 / diff.size)
         return grad
+
+    def _per_sample(self, y_true, y_pred):
+        return np.abs(y_pred - y_true)
 
 
 class BinaryCrossentropy(Loss):
@@ -277,23 +318,30 @@ class BinaryCrossentropy(Loss):
         )
         self.epsilon = float(epsilon)
 
-    def _value(self, y_true, y_pred, cache):
+    def _elementwise(self, y_true, y_pred):
+        """Each element's loss, and what backward needs."""
         if self.from_logits:
             # log(1 + e^z) − zy, with log(1 + e^z) = max(z, 0) + log1p(e^−|z|)
             elementwise = np.log1p(np.exp(-np.abs(y_pred)))
             elementwise += np.maximum(y_pred, 0)
             elementwise -= y_pred * y_true
-            if cache:
-                self._cache = (y_true, y_pred)
-            return float(np.mean(elementwise))
+            return elementwise, (y_true, y_pred)
         eps = y_pred.dtype.type(self.epsilon)
         p = np.clip(y_pred, eps, 1 - eps)
         q = np.subtract(1, p)
         elementwise = y_true * np.log(p)
         elementwise += (1 - y_true) * np.log(q)
+        np.negative(elementwise, out=elementwise)
+        return elementwise, (y_true, p, q)
+
+    def _value(self, y_true, y_pred, cache):
+        elementwise, saved = self._elementwise(y_true, y_pred)
         if cache:
-            self._cache = (y_true, p, q)
-        return -float(np.mean(elementwise))
+            self._cache = saved
+        return float(np.mean(elementwise))
+
+    def _per_sample(self, y_true, y_pred):
+        return self._elementwise(y_true, y_pred)[0]
 
     def _gradient(self):
         if self.from_logits:
@@ -428,8 +476,19 @@ class CategoricalCrossentropy(Loss):
             grad *= scale
         return grad
 
-    def forward(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
-        return self._value(*self._align_labels(y_true, y_pred), cache=True)
+    def forward(
+        self, y_true: np.ndarray, y_pred: np.ndarray, sample_weight: Any = None
+    ) -> float:
+        return self._weighted(*self._align_labels(y_true, y_pred), sample_weight)
+
+    def _per_sample(self, y_true, y_pred):
+        """−Σₖ yₖ log softmax(z)ₖ for each row (the value's sum, before ÷ n)."""
+        shifted = y_pred - np.max(y_pred, axis=1, keepdims=True)
+        log_sums = np.log(np.exp(shifted).sum(axis=1))
+        if y_true.ndim == 1 or (y_true.shape[1] == 1 and y_pred.shape[1] > 1):
+            labels = y_true.reshape(-1).astype(np.int64, copy=False)
+            return log_sums - shifted[np.arange(len(labels)), labels]
+        return log_sums * y_true.sum(axis=1) - np.einsum("ij,ij->i", shifted, y_true)
 
     def __call__(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
         return self._value(*self._align_labels(y_true, y_pred), cache=False)
