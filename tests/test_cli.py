@@ -1340,3 +1340,20 @@ def test_a_checkpoint_that_cannot_be_written_says_what_is_kept(
         "training stopped in epoch 2/3 and nothing was written to model.npz; it holds "
         "the first 1 epoch(s): --resume continues from it\n"
     )
+
+
+def test_a_value_past_float32_is_named_by_row_and_column(
+    work, binary_model, capsys, monkeypatch
+):
+    # used to be two RuntimeWarnings, then "X must not contain NaN or infinity
+    # ... X[1, 0]=inf" for a file holding no infinity
+    monkeypatch.chdir(work)
+    (work / "far.csv").write_text("a,b,label\n0.1,0.2,yes\n1e39,0.3,no\n")
+    for command in ("predict", "evaluate"):
+        code, out, err = _run(capsys, command, binary_model, "far.csv")
+        assert (code, out) == (2, "")
+        assert err == (
+            "glassnet: error: far.csv: data row 2, column 'a': 1e+39 is out of range "
+            "for the model: standardised as in training it exceeds float32's "
+            "largest number (3.4e+38). Check that value\n"
+        )

@@ -283,7 +283,13 @@ def test_divergence_message_counts_epochs_like_the_progress_bar():
         "Epoch 2/6",
         "Epoch 3/6",
     ]
-    assert model.epoch == 3
+    # The weights of epoch 3's start come back (epoch 4's first batch diverged:
+    # the last step of 3 broke them), so two epochs are done, as the optimizer's
+    # one step since initial_epoch=1 says (8 samples, one batch per epoch). It
+    # used to stay 3, with three history entries: one epoch ahead of the weights.
+    assert model.epoch == 2
+    assert model.optimizer.iterations == model.epoch - 1
+    assert model.history.epoch == [1] and len(model.history.history["loss"]) == 1
 
 
 def test_divergence_in_the_first_batch_restores_weights_with_a_finite_loss():
@@ -381,8 +387,9 @@ GOOD_Y = [0, 1, 2, 1]
         ({"y": ["cat", "dog", "cat", "dog"]}, TypeError,
          r"y must hold numbers \(int or float\)\. Received: y with dtype <U3"),
         ({"X": np.array([[1.0, None]] * 4, dtype=object)}, TypeError,
+         # used to show "first value 1.0": a number, not the cell at fault
          r"X must hold numbers \(int or float\)\. Received: X with dtype object, "
-         r"first value 1\.0"),
+         r"X\[0, 1\]=None"),
         ({"y": [0, 1, 2]}, ValueError,
          r"X and y must have the same number of samples\. Received: X with 4 "
          r"samples, y with 3 samples"),
@@ -794,3 +801,120 @@ def test_fit_accepts_verbose_auto_as_a_progress_bar(capsys):
     history = model.fit(X, y, epochs=2, verbose="auto")
     assert len(history.history["loss"]) == 2
     assert "2/2" in capsys.readouterr().err  # the bar's epoch count
+
+
+# ------------------------------------------- hostile arguments (issue 14)
+
+
+def test_values_past_float32_are_named_as_such_not_as_infinity():
+    # used to warn twice (overflow in cast) and then say "X must not contain NaN
+    # or infinity ... X[0, 0]=inf" of data holding no infinity
+    model = gn.Sequential([Dense(2, 1)], seed=0)
+    model.compile(loss="mse", optimizer="sgd")
+    X = np.array([[1.0, 2.0], [3.0, -1e39]])
+    message = (
+        r"^X\[1, 1\]=-1e\+39 is out of float32's range \(\|x\| <= 3.4e\+38\)\. Use "
+        r"a float64 model \(dtype='float64'\) or rescale the data"
+    )
+    for call in (model.fit, model.evaluate):
+        with pytest.raises(ValueError, match=message):
+            call(X, np.zeros(2))
+    with pytest.raises(ValueError, match=message):
+        model.predict(X)
+    # a float64 model takes it; a real infinity keeps its own message
+    wide = gn.Sequential([Dense(2, 1)], seed=0, dtype="float64")
+    assert np.isfinite(wide.predict(X)[0]).all()
+    with pytest.raises(ValueError, match=r"must not contain NaN or infinity"):
+        model.predict(np.array([[1.0, np.inf]]))
+
+
+def test_fit_and_evaluate_before_compile_say_to_compile():
+    from glassnet.errors import GlassnetError, NotReadyError
+
+    model = gn.Sequential([Dense(2, 1)], seed=0)
+    for call in (model.fit, model.evaluate):
+        # used to be a bare RuntimeError, outside glassnet's errors
+        with pytest.raises(NotReadyError, match=r"call model.compile\(loss=") as info:
+            call(np.zeros((2, 2)), np.zeros(2))
+        assert isinstance(info.value, (GlassnetError, RuntimeError))
+    with pytest.raises(NotReadyError, match="needs at least one layer"):
+        gn.Sequential().predict(np.zeros((1, 2)))
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: gn.Sequential(seed=-1),
+        lambda: Dense(2, 2, seed=-1),
+        lambda: gn.Dropout(0.5, seed=-1),
+        lambda: gn.data.split_indices(4, 0.5, seed=-1),
+        lambda: gn.datasets.moons(4, seed=-1),
+    ],
+    ids=["Sequential", "Dense", "Dropout", "split_indices", "moons"],
+)
+def test_a_negative_seed_is_refused_by_name(make):
+    # used to be NumPy's "expected non-negative integer", naming no argument
+    with pytest.raises(ValueError, match=r"^seed must be None or an integer >= 0\. "):
+        make()
+
+
+def test_non_numbers_are_shown_where_they_are():
+    class Frame:  # what check_array sees of a pandas DataFrame
+        columns = ["height", "city"]
+
+        def __array__(self, dtype=None, copy=None):
+            return np.array([[1.5, "Oslo"], [1.7, "Rome"]], dtype=object)
+
+    model = gn.Sequential([Dense(2, 1)], seed=0)
+    # used to say "first value 1.5": a number, from the other column
+    with pytest.raises(TypeError, match=r"X\[0, 1\]='Oslo' \(column 'city'\)$"):
+        model.predict(Frame())
+
+
+def test_a_masked_array_is_refused_not_unmasked():
+    model = gn.Sequential([Dense(2, 1)], seed=0)
+    X = np.ma.masked_array([[1.0, 2.0], [3.0, 4.0]], mask=[[0, 0], [0, 1]])
+    # used to train on the hidden 4.0 silently
+    with pytest.raises(
+        ValueError, match=r"1 masked value\(s\), the first at X\[1, 1\]"
+    ):
+        model.predict(X)
+    assert model.predict(np.ma.masked_array([[1.0, 2.0]])).shape == (1, 1)
+
+
+def test_divergence_restore_brings_back_the_epoch_and_history_too():
+    # Epoch 3's first batch diverges (the weights were blown up at the end of
+    # epoch 2), so the start of epoch 2 comes back: one epoch done, and the
+    # optimizer's count, model.epoch and the history must all say so.
+    X = np.linspace(-1, 1, 20)[:, None]
+    model = gn.Sequential([Dense(1, 1)], seed=0, dtype="float64")
+    model.compile(loss="mse", optimizer=gn.optimizers.Adam(0.01))
+
+    def blow_up(epoch, logs):
+        if epoch == 1:
+            model.set_weights([np.full((1, 1), 1e200), np.zeros(1)])
+
+    with pytest.raises(TrainingDiverged, match="restored to those at the start of ep"):
+        model.fit(X, X, epochs=5, batch_size=5, shuffle=False,
+                  callbacks=[LambdaCallback(on_epoch_end=blow_up)])  # fmt: skip
+    steps_per_epoch = 4
+    assert model.optimizer.iterations == 1 * steps_per_epoch
+    assert model.epoch == 1
+    assert model.history.epoch == [0] and len(model.history.history["loss"]) == 1
+
+
+def test_fortran_ordered_x_trains_and_predicts_the_same_bits():
+    # used to end a weight 6e-8 away, and predict 2e-7 away (other BLAS paths)
+    X = np.random.default_rng(1).normal(size=(50, 3)).astype(np.float32)
+    y = X.sum(axis=1)
+
+    def fit(X):
+        model = gn.Sequential([Dense(3, 4, activation="relu"), Dense(4, 1)], seed=0)
+        model.compile(loss="mse", optimizer="adam")
+        model.fit(X, y, epochs=3, batch_size=32, shuffle=False)
+        return model.get_weights(), model.predict(X), model.evaluate(X, y)
+
+    c_order, f_order = fit(np.ascontiguousarray(X)), fit(np.asfortranarray(X))
+    for a, b in zip(c_order[0] + [c_order[1]], f_order[0] + [f_order[1]], strict=True):
+        assert a.tobytes() == b.tobytes()
+    assert c_order[2] == f_order[2]

@@ -210,7 +210,19 @@ def _epoch_runner(
 def _diverged(
     model: Sequential, epoch: int, value: float, restored: int, what: str = ""
 ) -> None:
-    """Raise TrainingDiverged; the message counts epochs from 1, like the bar."""
+    """Raise TrainingDiverged; the message counts epochs from 1, like the bar.
+
+    The epoch count and the history go back with the weights and the optimizer
+    state, to epoch ``restored``'s start, so that all four agree on where
+    training stands (``fit(..., initial_epoch=model.epoch)`` resumes from there).
+    """
+    model.epoch = restored
+    history = model.history
+    drop = sum(done >= restored for done in history.epoch)
+    if drop:
+        del history.epoch[-drop:]
+        for values in history.history.values():
+            del values[-drop:]
     rate = model.optimizer.current_learning_rate()
     what = what or f"the loss became {value}"
     raise TrainingDiverged(

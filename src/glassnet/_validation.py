@@ -23,6 +23,7 @@ __all__ = [
     "check_finite_number",
     "check_positive_int",
     "check_probability",
+    "check_seed",
     "describe",
 ]
 
@@ -116,6 +117,22 @@ def check_positive_int(value: Any, name: str, *, minimum: int = 1) -> int:
     return int(value)
 
 
+def check_seed(value: Any, name: str = "seed") -> int | None:
+    """Return ``value`` if it is None or an integer >= 0 (what a model file stores)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"{name} must be None or an integer >= 0. "
+            f"Received: {name}={describe(value)}"
+        )
+    if value < 0:
+        raise ValueError(
+            f"{name} must be None or an integer >= 0. Received: {name}={value!r}"
+        )
+    return int(value)
+
+
 def check_probability(value: Any, name: str, *, allow_one: bool = False) -> float:
     """Return ``value`` as a float in ``[0, 1)`` (or ``[0, 1]`` with ``allow_one``)."""
     number = check_finite_number(value, name, minimum=0.0, maximum=1.0)
@@ -181,6 +198,16 @@ def check_array(
     ValueError
         For a wrong number of dimensions, no samples, or NaN/inf.
     """
+    if isinstance(value, np.ma.MaskedArray) and np.ma.getmaskarray(value).any():
+        # np.asarray would drop the mask and train on whatever the cells hold
+        mask = np.ma.getmaskarray(value)
+        first = ", ".join(str(int(i)) for i in np.argwhere(mask)[0])
+        raise ValueError(
+            f"{name} must not be a masked array with masked values: glassnet would "
+            f"use the hidden cells. Fill them ({name}.filled(...)) or drop those "
+            f"rows. Received: {name} with {int(mask.sum())} masked value(s), the "
+            f"first at {name}[{first}]"
+        )
     try:
         array = np.asarray(value)
     except (ValueError, TypeError) as error:  # ragged nested lists
@@ -192,8 +219,7 @@ def check_array(
         raise TypeError(
             f"{name} must hold numbers (int or float). "
             f"Received: {name} with dtype {array.dtype}"
-            # tolist: a Python value for every dtype (object arrays hold no .item)
-            + (f", first value {array.ravel()[:1].tolist()[0]!r}" if array.size else "")
+            + _first_non_number(value, array, name)
         )
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
@@ -208,16 +234,47 @@ def check_array(
             f"{name} must hold at least one sample. "
             f"Received: {name} with shape {array.shape}"
         )
+    given = array
     if dtype is not None and array.dtype != dtype:
-        array = array.astype(dtype)
+        with np.errstate(over="ignore"):  # overflow is reported below, by index
+            array = array.astype(dtype)
     if finite and array.dtype.kind == "f" and not _all_finite(array):
-        bad = np.argwhere(~np.isfinite(array))[0]
+        bad = tuple(np.argwhere(~np.isfinite(array))[0])
         where = ", ".join(str(int(i)) for i in bad)
+        if given is not array and np.isfinite(given[bad]):
+            largest = float(np.finfo(array.dtype).max)
+            raise ValueError(
+                f"{name}[{where}]={given[bad].item()!r} is out of {array.dtype}'s "
+                f"range (|x| <= {largest:.3g}). Use a float64 model "
+                "(dtype='float64') or rescale the data. "
+                f"Received: {name}[{where}]={given[bad].item()!r}"
+            )
         raise ValueError(
             f"{name} must not contain NaN or infinity. "
-            f"Received: {name}[{where}]={array[tuple(bad)].item()!r}"
+            f"Received: {name}[{where}]={array[bad].item()!r}"
         )
     return array
+
+
+def _first_non_number(value: Any, array: np.ndarray, name: str) -> str:
+    """``", X[0, 1]='abc' (column 'city')"``: the first cell that is no number."""
+    if not array.size:
+        return ""
+    flat = array.ravel().tolist()  # Python values for every dtype
+    k = next(
+        (
+            i
+            for i, v in enumerate(flat)
+            if isinstance(v, bool) or not isinstance(v, numbers.Real)
+        ),
+        0,
+    )
+    index = np.unravel_index(k, array.shape)
+    text = f", {name}[{', '.join(map(str, index))}]={describe(flat[k])}"
+    columns = getattr(value, "columns", None)  # a pandas DataFrame names it
+    if columns is not None and array.ndim == 2:
+        text += f" (column {describe(columns[index[1]])})"
+    return text
 
 
 def check_hyperparameter(

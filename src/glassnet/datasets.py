@@ -35,6 +35,7 @@ from glassnet._validation import (
     check_dtype,
     check_finite_number,
     check_positive_int,
+    check_seed,
 )
 from glassnet.errors import DataError, DownloadError
 
@@ -131,7 +132,7 @@ def two_spirals(
     ((6, 2), [0, 0, 0, 1, 1, 1])
     """
     n, noise = _check_generator_args(n_samples, noise)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     parts, labels = [], []
     for k, count in enumerate((n - n // 2, n // 2)):
         r = np.arange(1, count + 1) / count
@@ -156,7 +157,7 @@ def moons(
     [(-1.0, 0.0), (0.0, 0.5), (1.0, 0.0), (2.0, 0.5)]
     """
     n, noise = _check_generator_args(n_samples, noise)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     n_outer, n_inner = n // 2, n - n // 2
     t_outer = np.linspace(0, np.pi, n_outer)
     t_inner = np.linspace(0, np.pi, n_inner)
@@ -191,7 +192,7 @@ def circles(
     factor = check_finite_number(factor, "factor", minimum=0.0, strict_minimum=True)
     if factor >= 1:
         raise ValueError(f"factor must be in (0, 1). Received: factor={factor!r}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     n_outer, n_inner = n // 2, n - n // 2
     t_outer = np.linspace(0, 2 * np.pi, n_outer, endpoint=False)
     t_inner = np.linspace(0, 2 * np.pi, n_inner, endpoint=False)

@@ -12,6 +12,7 @@ __all__ = [
     "DownloadError",
     "GlassnetError",
     "ModelFileError",
+    "NotReadyError",
     "OptionalDependencyError",
     "TrainingDiverged",
 ]
@@ -27,6 +28,14 @@ class DataError(GlassnetError, ValueError):
 
 class ModelFileError(GlassnetError, ValueError):
     """A model or checkpoint file that is truncated, corrupted, foreign or too new."""
+
+
+class NotReadyError(GlassnetError, RuntimeError):
+    """A model asked to train or score before it can: not compiled, or no layers.
+
+    The message says what to call first (``model.compile(loss=..., ...)``,
+    ``model.add(...)``). A ``RuntimeError`` too, as it was before it had a name.
+    """
 
 
 class OptionalDependencyError(GlassnetError, ImportError):

@@ -40,8 +40,10 @@ from glassnet._validation import (
     check_dtype,
     check_positive_int,
     check_probability,
+    check_seed,
     describe,
 )
+from glassnet.errors import NotReadyError
 from glassnet.layers import Layer
 
 __all__ = ["Sequential"]
@@ -118,7 +120,7 @@ class Sequential:
         if input_shape is not None:
             self._input_shape = (None, *_sample_shape(input_shape))
         self._output_shapes: list[tuple] = []  # of the layers built so far, in order
-        self.seed = seed
+        self.seed = check_seed(seed)
         self.rng = np.random.default_rng(seed)
         self.layers: list[Layer] = []
         self.loss: losses.Loss | None = None
@@ -406,7 +408,9 @@ class Sequential:
         if self.preprocessing is not None:
             X = check_array(X, name)
             X = self.preprocessing.transform(X)
-        X = check_array(X, name, dtype=self.dtype)
+        # C order whatever the caller's layout: a Fortran-ordered X would take
+        # other BLAS paths and give other bits (same data, same seed, same bits)
+        X = np.ascontiguousarray(check_array(X, name, dtype=self.dtype))
         received = X.shape
         if one_sample:
             X = X[None]
@@ -459,13 +463,13 @@ class Sequential:
 
         Raises
         ------
-        RuntimeError
+        glassnet.errors.NotReadyError
             For a model without layers.
         TypeError, ValueError
             For ``X`` that is not numbers, holds NaN/inf, or has the wrong width.
         """
         if not self.layers:
-            raise RuntimeError("predict needs at least one layer: model.add(...)")
+            raise NotReadyError("predict needs at least one layer: model.add(...)")
         if self._one_sample(X):
             return self._predict_rows(self._check_X(X, one_sample=True), batch_size)[0]
         return self._predict_rows(self._check_X(X), batch_size)
@@ -565,12 +569,12 @@ class Sequential:
 
     def _require_compiled(self, method: str) -> None:
         if self.loss is None or self.optimizer is None:
-            raise RuntimeError(
+            raise NotReadyError(
                 f"{method} needs a loss: call model.compile(loss=..., optimizer=...) "
                 "first"
             )
         if not self.layers:
-            raise RuntimeError(f"{method} needs at least one layer: model.add(...)")
+            raise NotReadyError(f"{method} needs at least one layer: model.add(...)")
 
     def _prepare(self, X: Any, y: Any, x_name: str = "X", y_name: str = "y"):
         """Checked, cast copies of X and y (once, before any training step)."""
@@ -650,7 +654,7 @@ class Sequential:
 
         Raises
         ------
-        RuntimeError
+        glassnet.errors.NotReadyError
             Before :meth:`compile`.
         TypeError, ValueError
             For bad data or settings, before any training step.

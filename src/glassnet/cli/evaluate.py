@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 
 from glassnet.cli.common import EXIT_OK, subcommand
-from glassnet.cli.inputs import add_model_and_data, encode_for, load_model, model_data
+from glassnet.cli.inputs import (
+    add_model_and_data,
+    encode_for,
+    load_model,
+    model_data,
+    name_the_cell,
+)
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -37,7 +43,11 @@ def run(args: argparse.Namespace) -> int:
             "so there is nothing to score it with; glassnet predict works without one"
         )
     X, y_raw = model_data(model, args.data, require_target=True, flags=vars(args))
-    results = model.evaluate(X, encode_for(model, y_raw, args.data))
+    try:
+        results = model.evaluate(X, encode_for(model, y_raw, args.data))
+    except ValueError as error:
+        features = model.metadata.get("features")
+        raise name_the_cell(error, args.data, X, features) from None
     width = max(map(len, results))
     for name, value in results.items():
         print(f"{name:<{width}}  {value:.6g}")

@@ -204,3 +204,25 @@ def add_model_and_data(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "data", metavar="DATA", help="a CSV file, mnist or fashion-mnist"
     )
+
+
+def name_the_cell(error: ValueError, spec: str, X: np.ndarray, features) -> Exception:
+    """The model's "X[i, j]=... is out of float32's range" as the file's row and column.
+
+    The library names an array index and suggests a float64 model, which the
+    command line cannot ask for; the file's user needs the row, the column and
+    the value as written there.
+    """
+    import re
+
+    from glassnet.errors import DataError
+
+    match = re.match(r"X\[(\d+), (\d+)\]=\S+ is out of (\w+)'s range", str(error))
+    if match is None or features is None:
+        return error
+    i, j, dtype = int(match.group(1)), int(match.group(2)), match.group(3)
+    return DataError(
+        f"{spec}: data row {i + 1}, column {features[j]!r}: {X[i, j]:g} is out of "
+        f"range for the model: standardised as in training it exceeds {dtype}'s "
+        f"largest number ({float(np.finfo(dtype).max):.3g}). Check that value"
+    )

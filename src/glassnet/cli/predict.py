@@ -9,7 +9,12 @@ from pathlib import Path
 import numpy as np
 
 from glassnet.cli.common import EXIT_OK, subcommand
-from glassnet.cli.inputs import add_model_and_data, load_model, model_data
+from glassnet.cli.inputs import (
+    add_model_and_data,
+    load_model,
+    model_data,
+    name_the_cell,
+)
 from glassnet.cli.outputs import check_not_an_input, check_writable
 
 
@@ -81,9 +86,12 @@ def run(args: argparse.Namespace) -> int:
         check_not_an_input(Path(args.out), "--out", inputs)
     X, _ = model_data(model, args.data, require_target=False, flags=vars(args))
     text = io.StringIO()
-    csv.writer(text, lineterminator="\n").writerows(
-        _prediction_table(model, X, args.proba)
-    )
+    try:
+        table = _prediction_table(model, X, args.proba)
+    except ValueError as error:
+        features = model.metadata.get("features")
+        raise name_the_cell(error, args.data, X, features) from None
+    csv.writer(text, lineterminator="\n").writerows(table)
     if args.out is None:
         sys.stdout.write(text.getvalue())
     else:

@@ -12,7 +12,11 @@ from typing import Any
 
 import numpy as np
 
-from glassnet._validation import check_finite_number, check_positive_int
+from glassnet._validation import (
+    check_finite_number,
+    check_positive_int,
+    check_seed,
+)
 
 __all__ = ["minibatches", "split_indices", "train_test_split", "validation_split"]
 
@@ -52,7 +56,7 @@ def split_indices(
     """
     n = check_positive_int(n_samples, "n_samples", minimum=2)
     n_test = _n_test(n, test_size)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     if stratify is None:
         test = rng.permutation(n)[:n_test]
     else:

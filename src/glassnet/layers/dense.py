@@ -10,6 +10,7 @@ from glassnet import activations, initializers
 from glassnet._validation import (
     check_finite_number,
     check_positive_int,
+    check_seed,
     describe,
 )
 from glassnet.layers.base import (
@@ -112,7 +113,7 @@ class Dense(Layer):
             )
         self.use_bias = use_bias
         self.l2 = check_finite_number(l2, "l2", minimum=0.0)
-        self.seed = seed
+        self.seed = check_seed(seed)
         self._work: list | None = None  # the buffers of the last training forward
         self._b: np.ndarray | None = None  # params["b"] and its (1, n_out) view
         self._b_row: np.ndarray | None = None

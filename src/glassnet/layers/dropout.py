@@ -8,6 +8,7 @@ import numpy as np
 
 from glassnet._validation import (
     check_probability,
+    check_seed,
 )
 from glassnet.layers.base import Layer, _float_input
 
@@ -45,7 +46,7 @@ class Dropout(Layer):
     def __init__(self, rate: float, seed: int | None = None, dtype: Any = "float32"):
         super().__init__(dtype)
         self.rate = check_probability(rate, "rate")
-        self.seed = seed
+        self.seed = check_seed(seed)
         self.rng = np.random.default_rng(seed)
         self.mask: np.ndarray | None = None
 
