@@ -71,3 +71,87 @@ def test_cross_entropy_buffers_survive_an_interleaved_call():
     # the next forward (same shape, reusing the buffers) gives z2's numbers
     cce.forward(y2, z2)
     np.testing.assert_allclose(cce.backward(), _reference(z2, y2)[1], atol=1e-15)
+
+
+# ------------------------------------------------------- predict's one-chunk path
+
+
+def _mlp(dtype="float32"):
+    import glassnet as gn
+
+    return gn.Sequential(
+        [gn.Dense(5, 7, activation="relu"), gn.Dropout(0.5), gn.Dense(7, 3)],
+        seed=0,
+        dtype=dtype,
+    )
+
+
+def _general(model, X):
+    """predict through the general path: a batch_size keeps it off the shortcut."""
+    return model.predict(X, batch_size=8192)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("n", [1, 3, 8192])
+def test_predict_shortcut_gives_the_general_paths_bits(dtype, n):
+    model = _mlp(dtype)
+    X = np.random.default_rng(1).normal(size=(n, 5)).astype(dtype)
+    fast = model.predict(X)
+    assert fast.dtype == np.dtype(dtype) and fast.shape == (n, 3)
+    np.testing.assert_array_equal(fast, _general(model, X))
+    # and the general path's answer is the layers' own
+    out = X.astype(np.float64)
+    for layer in model.layers:
+        if hasattr(layer, "params") and "W" in layer.params:
+            out = out @ layer.params["W"].astype(np.float64) + layer.params["b"]
+            if layer.activation.name == "relu":
+                out = np.maximum(out, 0)
+    tolerance = 1e-5 if dtype == "float32" else 1e-12
+    np.testing.assert_allclose(
+        fast, out, rtol=tolerance, atol=tolerance * np.abs(out).max()
+    )
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_predict_shortcut_still_refuses_nan_and_infinity(bad):
+    X = np.ones((1, 5), np.float32)
+    X[0, 3] = bad
+    with pytest.raises(ValueError, match=r"X must not contain NaN or infinity. "
+                       r"Received: X\[0, 3\]="):  # fmt: skip
+        _mlp().predict(X)
+
+
+def test_predict_shortcut_still_refuses_the_wrong_width():
+    with pytest.raises(ValueError, match=r"X must have 5 features .* shape \(1, 4\)"):
+        _mlp().predict(np.ones((1, 4), np.float32))
+    with pytest.raises(ValueError, match=r"X must hold at least one sample"):
+        _mlp().predict(np.ones((0, 5), np.float32))
+
+
+@pytest.mark.parametrize(
+    "X",
+    [
+        np.ones((2, 5), np.float64),  # another dtype: cast by the general path
+        np.ones((5, 2), np.float32).T,  # not C-contiguous
+        np.ones(5, np.float32),  # one sample, 1-D in and out
+        np.ones((2, 5), np.float32).view(np.matrix),  # a subclass
+        [[1.0] * 5, [1.0] * 5],  # a list
+    ],
+    ids=["float64", "transposed", "1-D", "matrix", "list"],
+)
+def test_inputs_off_the_shortcut_get_the_same_numbers(X):
+    model = _mlp()
+    expected = model.predict(np.ones((2, 5), np.float32))
+    got = model.predict(X)
+    assert isinstance(got, np.ndarray) and got.__class__ is np.ndarray
+    np.testing.assert_array_equal(got, expected[0] if np.ndim(X) == 1 else expected)
+
+
+def test_predict_shortcut_is_skipped_with_preprocessing():
+    import glassnet as gn
+
+    model = _mlp("float64")
+    X = np.random.default_rng(2).normal(3.0, 2.0, size=(4, 5))
+    model.preprocessing = gn.data.Standardizer().fit(X)
+    expected = _general(_mlp("float64"), model.preprocessing.transform(X))
+    np.testing.assert_array_equal(model.predict(X), expected)
