@@ -42,6 +42,7 @@ _SUBMODULES = {
     "activations",
     "article",
     "callbacks",
+    "dask",
     "data",
     "datasets",
     "errors",
