@@ -99,7 +99,10 @@ def test_every_activation_in_a_dense_layer_and_as_a_layer(activation, dtype):
 @pytest.mark.parametrize("activation", ACTIVATIONS, ids=str)
 def test_activations_elementwise_in_their_tails(activation, dtype):
     """Far tails and zero, elementwise: where expm1, log1p and Φ lose digits."""
-    model = gn.Sequential([gn.Activation(activation)], dtype=dtype)
+    width = 8 if activation == "softmax" else 1
+    model = gn.Sequential(
+        [gn.Activation(activation)], dtype=dtype, input_shape=(width,)
+    )
     x = np.concatenate(
         [-np.geomspace(1e-12, 60, 200), [0.0], np.geomspace(1e-12, 60, 200)]
     )
@@ -117,7 +120,7 @@ def test_activations_elementwise_in_their_tails(activation, dtype):
 
 def test_gelu_keeps_the_left_tail_that_one_plus_erf_would_lose():
     # Φ(−8) ≈ 6.2e-16: 0.5·(1 + erf(−8/√2)) in float64 keeps no correct digit
-    model = gn.Sequential([gn.Activation("gelu")], dtype="float64")
+    model = gn.Sequential([gn.Activation("gelu")], dtype="float64", input_shape=(1,))
     out = run(gn_onnx.to_onnx(model), np.array([[-8.0]]))["predictions"]
     # x·Φ(x) at −8, from the complementary error function (math.erfc)
     import math
@@ -270,6 +273,53 @@ def test_an_opset_out_of_range_is_refused(opset):
 def test_a_model_without_layers_is_refused():
     with pytest.raises(ValueError, match="at least one layer"):
         gn_onnx.to_onnx(gn.Sequential())
+
+
+def test_a_model_not_built_yet_is_refused_with_the_way_to_build_it():
+    model = gn.Sequential([gn.Dense(4), gn.Dense(2)])  # Dense(units): no weights yet
+    with pytest.raises(ValueError, match=r"needs a built model.*input_shape="):
+        gn_onnx.to_onnx(model)
+    model.build((None, 3))
+    X = np.ones((2, 3), np.float32)
+    assert_close(run(gn_onnx.to_onnx(model), X)["predictions"], model.predict(X),
+                 "float32")  # fmt: skip
+
+
+# ------------------------------------------------------------ shapes of any rank
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_images_through_flatten_reshape_and_dense_on_the_last_axis(dtype):
+    rng = np.random.default_rng(3)
+    model = gn.Sequential(
+        [
+            gn.Dense(5, activation="tanh"),  # on the last axis of (n, 4, 3, 2)
+            gn.Flatten(),  # (n, 60) in C order, channels fastest
+            gn.Reshape((6, -1)),  # (n, 6, 10)
+            gn.Activation("softmax"),  # over the last axis
+            gn.Flatten(),
+            gn.Dense(3),
+        ],
+        input_shape=(4, 3, 2),
+        seed=0,
+        dtype=dtype,
+    )
+    model.compile(loss="categorical_crossentropy")
+    proto = gn_onnx.to_onnx(model)
+    assert [d.dim_value for d in proto.graph.input[0].type.tensor_type.shape.dim][
+        1:
+    ] == [4, 3, 2]
+    for n in (1, 1000):
+        X = rng.normal(size=(n, 4, 3, 2)).astype(dtype)
+        outputs = run(proto, X)
+        assert_close(outputs["probabilities"], model.predict_proba(X), dtype)
+
+
+def test_a_reshape_output_keeps_its_shape():
+    model = gn.Sequential([gn.Reshape((2, 3))], input_shape=(6,), dtype="float64")
+    X = np.arange(12.0).reshape(2, 6)
+    out = run(gn_onnx.to_onnx(model), X)["predictions"]
+    np.testing.assert_array_equal(out, X.reshape(2, 2, 3))
 
 
 # ------------------------------------------------------------------------ files

@@ -10,11 +10,12 @@ then reproduces ``predict_proba`` from the raw feature columns:
   class (a single sigmoid output becomes ``[1 − p, p]``), and ``label`` (n,):
   ``classes_[argmax]`` (strings or numbers, as the model stores them; the class
   index when the model has no ``classes_``);
-* any other model's graph has one output, ``predictions`` (n, n_outputs), the
-  values in the units of the training targets.
+* any other model's graph has one output, ``predictions`` (the model's output
+  shape), the values in the units of the training targets.
 
-The input is ``X`` (n, n_features) in the model's dtype (float32 or float64);
-the batch size is free. The graph uses only operators that every runtime has in
+The input is ``X`` with the model's input shape (``model.input_shape``, so the
+model must be built) in its dtype (float32 or float64); the batch size is free.
+Images stay channels-last, as glassnet takes them. The graph uses only operators that every runtime has in
 both float types (onnxruntime has no float64 ``Erf``, ``Elu`` or ``Softplus``):
 ELU, softplus and GELU are written with ``Exp``, ``Log`` and arithmetic, with
 expm1 and log1p made exact by Kahan's correction and GELU's Φ(x) by the same
@@ -51,7 +52,7 @@ from glassnet._files import atomic_write
 from glassnet._numerics import ERFCX_CHEBYSHEV, ERFCX_SCALE
 from glassnet._validation import describe
 from glassnet.data import Standardizer
-from glassnet.layers import Activation, Dense, Dropout
+from glassnet.layers import Activation, Dense, Dropout, Flatten, Reshape
 
 __all__ = ["DEFAULT_OPSET", "MIN_OPSET", "export", "to_onnx"]
 
@@ -119,23 +120,34 @@ def to_onnx(model: Any, opset: int | None = None) -> Any:
             f"Received: model={describe(model)}"
         )
     converters = [_converter(i, layer) for i, layer in enumerate(layers)]
+    if not model.built:
+        raise ValueError(
+            "export needs a built model: its input shape decides the graph's input "
+            "(and a Dense(units) layer has no weights before). Pass input_shape= to "
+            "Sequential, call model.build((None, ...)) or predict once. Received: "
+            f"a model with input_shape={model.input_shape}"
+        )
     dtype = np.dtype(model.dtype)
     graph = _Graph(onnx, dtype)
-    n_features = _n_features(model, layers)
 
     x = "X"
     if model.preprocessing is not None:
         x = _standardize(graph, model.preprocessing, x)
     for convert, layer in zip(converters, layers, strict=True):
         x = convert(graph, layer, x)
-    outputs = _outputs(graph, model, x, _n_outputs(layers))
+    x = graph.channels_last(x)
+    outputs = _outputs(graph, model, x, _dims(model.output_shape))
+    inputs = [
+        graph.helper.make_tensor_value_info(
+            "X", graph.elem_type, _dims(model.input_shape)
+        )
+    ]
 
-    elem = graph.elem_type
     proto = onnx.helper.make_model(
         onnx.helper.make_graph(
             graph.nodes,
             "glassnet",
-            [onnx.helper.make_tensor_value_info("X", elem, ["n", n_features])],
+            inputs,
             outputs,
             initializer=graph.initializers,
         ),
@@ -180,21 +192,9 @@ def _check_opset(onnx: Any, opset: Any) -> int:
     return int(opset)
 
 
-def _n_features(model: Any, layers: list) -> int | str:
-    """The input width: the first Dense layer's, else the standardiser's, else free."""
-    for layer in layers:
-        if isinstance(layer, Dense):
-            return layer.n_in
-    if isinstance(model.preprocessing, Standardizer):
-        return int(model.preprocessing.mean_.size)
-    return "n_features"
-
-
-def _n_outputs(layers: list) -> int | str:
-    for layer in reversed(layers):
-        if isinstance(layer, Dense):
-            return layer.n_out
-    return "n_outputs"
+def _dims(shape: tuple) -> list:
+    """A Keras shape as ONNX dims: the batch axis "n", unknown axes named."""
+    return ["n", *(f"d{i}" if d is None else d for i, d in enumerate(shape[1:], 1))]
 
 
 def _properties(model: Any) -> dict[str, str]:
@@ -219,6 +219,11 @@ class _Graph:
         self.nodes: list = []
         self.initializers: list = []
         self._scalars: dict[float, str] = {}
+        # glassnet's images are channels-last (n, h, w, c); ONNX's Conv and pooling
+        # take channels-first. The graph transposes once into that layout before
+        # the first such layer and back only where a layer needs the order
+        # glassnet sees (Flatten, Reshape, Dense, softmax, the output).
+        self.channels_first = False
 
     def _name(self, hint: str) -> str:
         return f"{hint}_{len(self.nodes) + len(self.initializers)}"
@@ -236,6 +241,20 @@ class _Graph:
         if key not in self._scalars:
             self._scalars[key] = self.constant(key, "c")
         return self._scalars[key]
+
+    def channels_last(self, x: str) -> str:
+        """``x`` in glassnet's layout (a transpose back from NCHW when needed)."""
+        if self.channels_first:
+            self.channels_first = False
+            return self.op("Transpose", x, perm=[0, 2, 3, 1])
+        return x
+
+    def channels_first_of(self, x: str) -> str:
+        """``x`` as ONNX's image operators take it: (n, c, h, w)."""
+        if not self.channels_first:
+            self.channels_first = True
+            return self.op("Transpose", x, perm=[0, 3, 1, 2])
+        return x
 
     def op(self, op_type: str, *inputs: str, **attributes: Any) -> str:
         """Add one node; return the name of its (single) output."""
@@ -257,7 +276,7 @@ def _standardize(graph: _Graph, preprocessing: Any, x: str) -> str:
     return graph.op("Div", x, graph.constant(preprocessing.scale_, "scale"))
 
 
-def _outputs(graph: _Graph, model: Any, x: str, n_outputs: Any) -> list:
+def _outputs(graph: _Graph, model: Any, x: str, dims: list) -> list:
     """The graph's outputs: probabilities and label, or the predictions."""
     make = graph.helper.make_tensor_value_info
     loss = model.loss
@@ -274,10 +293,15 @@ def _outputs(graph: _Graph, model: Any, x: str, n_outputs: Any) -> list:
     )
     if not classifier:
         graph.nodes.append(graph.helper.make_node("Identity", [x], ["predictions"]))
-        return [make("predictions", graph.elem_type, ["n", n_outputs])]
-    if n_outputs == 1:  # one sigmoid output is P(class 1): [1 − p, p]
+        return [make("predictions", graph.elem_type, dims)]
+    if len(dims) != 2:
+        raise ValueError(
+            "cannot export a classifier whose outputs are not one row of class "
+            f"scores per sample. Received: output shape {model.output_shape}"
+        )
+    if dims[1] == 1:  # one sigmoid output is P(class 1): [1 − p, p]
         x = graph.op("Concat", graph.op("Sub", graph.scalar(1.0), x), x, axis=1)
-        n_outputs = 2
+        dims = ["n", 2]
     graph.nodes.append(graph.helper.make_node("Identity", [x], ["probabilities"]))
     index = graph.op("ArgMax", "probabilities", axis=1, keepdims=0)
     if model.classes_ is None:
@@ -291,7 +315,7 @@ def _outputs(graph: _Graph, model: Any, x: str, n_outputs: Any) -> list:
         )
         label_type = graph.helper.np_dtype_to_tensor_dtype(classes.dtype)
     return [
-        make("probabilities", graph.elem_type, ["n", n_outputs]),
+        make("probabilities", graph.elem_type, dims),
         make("label", label_type, ["n"]),
     ]
 
@@ -406,7 +430,9 @@ _ACTIVATIONS: dict[type, Callable[[_Graph, str, Any], str]] = {
     activations.ELU: lambda graph, x, act: _elu(graph, x, act.alpha),
     activations.Softplus: lambda graph, x, act: _softplus(graph, x),
     activations.GELU: lambda graph, x, act: _gelu(graph, x),
-    activations.Softmax: lambda graph, x, act: graph.op("Softmax", x, axis=-1),
+    activations.Softmax: lambda graph, x, act: graph.op(
+        "Softmax", graph.channels_last(x), axis=-1
+    ),
 }
 
 _OUTPUT_TRANSFORMS: dict[type, Callable[[Any], Any]] = {
@@ -437,7 +463,9 @@ def _dense(where: str, layer: Dense) -> Callable:
     activation = _activation(where, layer.activation)
 
     def convert(graph: _Graph, _: Dense, x: str) -> str:
-        x = graph.op("MatMul", x, graph.constant(layer.params["W"], "W"))
+        x = graph.op(
+            "MatMul", graph.channels_last(x), graph.constant(layer.params["W"], "W")
+        )
         if layer.use_bias:
             x = graph.op("Add", x, graph.constant(layer.params["b"], "b"))
         return activation(graph, x)
@@ -450,8 +478,20 @@ def _activation_layer(where: str, layer: Activation) -> Callable:
     return lambda graph, _, x: activation(graph, x)
 
 
+def _flatten(graph: _Graph, layer: Flatten, x: str) -> str:
+    return graph.op("Flatten", graph.channels_last(x), axis=1)
+
+
+def _reshape(graph: _Graph, layer: Reshape, x: str) -> str:
+    # 0 keeps the batch axis as it is, -1 is inferred, as in Reshape itself
+    shape = graph.constant([0, *layer.target_shape], "shape", dtype=np.int64)
+    return graph.op("Reshape", graph.channels_last(x), shape)
+
+
 _LAYERS: dict[type, Callable[[str, Any], Callable]] = {
     Dense: _dense,
+    Flatten: lambda where, layer: _flatten,
+    Reshape: lambda where, layer: _reshape,
     Dropout: lambda where, layer: lambda graph, _, x: x,  # the identity at predict
     Activation: _activation_layer,
 }
