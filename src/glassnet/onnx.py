@@ -15,8 +15,9 @@ then reproduces ``predict_proba`` from the raw feature columns:
 
 The input is ``X`` with the model's input shape (``model.input_shape``, so the
 model must be built) in its dtype (float32 or float64); the batch size is free.
-Images stay channels-last, as glassnet takes them. The graph uses only operators that every runtime has in
-both float types (onnxruntime has no float64 ``Erf``, ``Elu`` or ``Softplus``):
+Images stay channels-last, as glassnet takes them. The graph uses only
+operators that every runtime has in both float types (onnxruntime has no float64
+``Erf``, ``Elu`` or ``Softplus``):
 ELU, softplus and GELU are written with ``Exp``, ``Log`` and arithmetic, with
 expm1 and log1p made exact by Kahan's correction and GELU's Φ(x) by the same
 Chebyshev series for erfcx that :mod:`glassnet.activations` evaluates, so the
