@@ -416,3 +416,77 @@ def test_cli_export_refuses_bad_arguments_with_one_line(trained):
     result = glassnet("export", "model.npz", "x.onnx", "--opset", "3", cwd=trained)
     assert result.returncode == 2 and "opset must be an integer" in result.stderr
     assert not (trained / "x.onnx").exists()
+
+
+# ------------------------------------------------------- scikit-learn estimators
+
+
+# a few dozen epochs are enough to compare outputs; training need not converge
+quiet = pytest.mark.filterwarnings("ignore::UserWarning")  # ConvergenceWarning
+
+
+@pytest.fixture(scope="module")
+def sk():
+    return pytest.importorskip("glassnet.sklearn", reason="scikit-learn is missing")
+
+
+def estimator_data(dtype, n_classes=None, multilabel=False):
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(120, 4)).astype(dtype)
+    if multilabel:
+        y = (X[:, :3] + 0.3 * rng.normal(size=(120, 3)) > 0).astype(int)
+    elif n_classes is None:
+        y = X @ [1.0, -2.0, 0.5, 3.0] + 10.0  # regression, far from 0
+    else:
+        y = np.array(["ant", "bee", "cat", "dog"])[
+            np.digitize(X[:, 0] + X[:, 1], np.linspace(-1.5, 1.5, n_classes - 1))
+        ]
+    return X, y
+
+
+@quiet
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("n_classes", [2, 4])
+def test_an_mlp_classifier_exports_with_its_labels(sk, dtype, n_classes):
+    X, y = estimator_data(dtype, n_classes)
+    clf = sk.MLPClassifier(hidden_layer_sizes=(8, 5), max_iter=60, random_state=0).fit(
+        X, y
+    )
+    outputs = run(gn_onnx.to_onnx(clf), X)
+    assert_close(outputs["probabilities"], clf.predict_proba(X), dtype)
+    np.testing.assert_array_equal(outputs["label"], clf.predict(X))
+
+
+@quiet
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_a_multilabel_classifier_gives_the_indicator_matrix(sk, dtype):
+    X, y = estimator_data(dtype, multilabel=True)
+    clf = sk.MLPClassifier(hidden_layer_sizes=(8,), max_iter=60, random_state=0).fit(
+        X, y
+    )
+    outputs = run(gn_onnx.to_onnx(clf), X)
+    assert_close(outputs["probabilities"], clf.predict_proba(X), dtype)
+    np.testing.assert_array_equal(outputs["label"], clf.predict(X))
+
+
+@quiet
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("two_targets", [False, True])
+def test_an_mlp_regressor_exports_its_values(sk, dtype, two_targets, tmp_path):
+    X, y = estimator_data(dtype)
+    if two_targets:
+        y = np.column_stack([y, -y])
+    reg = sk.MLPRegressor(
+        hidden_layer_sizes=(6,), activation="tanh", max_iter=80, random_state=0
+    )
+    reg.fit(X, y)
+    gn_onnx.export(reg, tmp_path / "reg.onnx")
+    out = run(onnx.load(tmp_path / "reg.onnx"), X)["predictions"]
+    assert_close(out, reg.predict(X).reshape(len(X), -1), dtype)
+
+
+def test_an_estimator_not_fitted_or_another_object_is_refused(sk):
+    with pytest.raises(ValueError, match="needs a fitted estimator: call fit"):
+        gn_onnx.to_onnx(sk.MLPClassifier())
+    with pytest.raises(TypeError, match="Received: model="):
+        gn_onnx.to_onnx("model.npz")

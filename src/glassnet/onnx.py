@@ -44,7 +44,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -69,9 +69,12 @@ def export(model: Any, path: str | os.PathLike, opset: int | None = None) -> Non
 
     Parameters
     ----------
-    model : Sequential
-        A model with at least one layer; its ``preprocessing`` and ``classes_``
-        (as the command line stores them) go into the graph.
+    model : Sequential or a fitted glassnet.sklearn estimator
+        A built model with at least one layer; its ``preprocessing`` and
+        ``classes_`` (as the command line stores them) go into the graph. An
+        ``MLPClassifier``/``MLPRegressor`` exports its ``model_`` with its
+        ``classes_`` (a multi-label classifier's ``label`` is the 0/1 matrix
+        that its ``predict`` gives).
     path : str or os.PathLike
         The ``.onnx`` file to write; an existing file is replaced only by a
         complete new one.
@@ -85,8 +88,10 @@ def export(model: Any, path: str | os.PathLike, opset: int | None = None) -> Non
         When the ``onnx`` package is missing (``pip install "glassnet[onnx]"``).
     ValueError
         For a layer, activation or preprocessing the export cannot express
-        (named), a model without layers, or an opset out of range. Nothing is
-        written then.
+        (named), a model without layers or not built, an estimator not fitted,
+        or an opset out of range. Nothing is written then.
+    TypeError
+        For anything but a Sequential or a glassnet.sklearn estimator.
 
     Example
     -------
@@ -114,7 +119,9 @@ def to_onnx(model: Any, opset: int | None = None) -> Any:
     """
     onnx = _import_onnx()
     opset = _check_opset(onnx, opset)
-    layers = list(getattr(model, "layers", None) or [])
+    source = _source(model)
+    model = source.network
+    layers = list(model.layers)
     if not layers:
         raise ValueError(
             "export needs a model with at least one layer. "
@@ -132,12 +139,12 @@ def to_onnx(model: Any, opset: int | None = None) -> Any:
     graph = _Graph(onnx, dtype)
 
     x = "X"
-    if model.preprocessing is not None:
-        x = _standardize(graph, model.preprocessing, x)
+    if source.preprocessing is not None:
+        x = _standardize(graph, source.preprocessing, x)
     for convert, layer in zip(converters, layers, strict=True):
         x = convert(graph, layer, x)
     x = graph.channels_last(x)
-    outputs = _outputs(graph, model, x, _dims(model.output_shape))
+    outputs = _outputs(graph, source, x, _dims(model.output_shape))
     inputs = [
         graph.helper.make_tensor_value_info(
             "X", graph.elem_type, _dims(model.input_shape)
@@ -155,11 +162,11 @@ def to_onnx(model: Any, opset: int | None = None) -> Any:
         opset_imports=[onnx.helper.make_opsetid("", opset)],
         producer_name="glassnet",
         producer_version=__version__,
-        doc_string=f"glassnet model: {model!r}",
+        doc_string=f"glassnet model: {source.description}",
     )
     # the oldest file format that carries this opset: older runtimes read it too
     proto.ir_version = onnx.helper.find_min_ir_version_for(list(proto.opset_import))
-    onnx.helper.set_model_props(proto, _properties(model))
+    onnx.helper.set_model_props(proto, _properties(source))
     onnx.checker.check_model(proto, full_check=True)
     return proto
 
@@ -198,15 +205,76 @@ def _dims(shape: tuple) -> list:
     return ["n", *(f"d{i}" if d is None else d for i, d in enumerate(shape[1:], 1))]
 
 
-def _properties(model: Any) -> dict[str, str]:
+class _Source(NamedTuple):
+    """What the graph computes, from a Sequential or a fitted estimator."""
+
+    network: Any  # the Sequential whose layers run
+    preprocessing: Any  # a Standardizer or None
+    loss: Any  # whose output transform ends the network
+    classes: Any  # class labels, or None
+    kind: str  # "classes", "indices" (a classifier without labels), "multilabel",
+    # or "values"
+    metadata: dict
+    description: str
+
+
+def _source(model: Any) -> _Source:
+    """Read what to export from a Sequential or a glassnet.sklearn estimator."""
+    from glassnet.network import Sequential
+
+    if isinstance(model, Sequential):
+        loss = model.loss
+        classifier = isinstance(
+            loss, (losses.BinaryCrossentropy, losses.CategoricalCrossentropy)
+        )
+        if model.classes_ is not None:
+            kind = "classes"
+        else:
+            kind = "indices" if classifier else "values"
+        return _Source(
+            model,
+            model.preprocessing,
+            loss,
+            model.classes_,
+            kind,
+            dict(model.metadata or {}),
+            repr(model),
+        )
+    network = getattr(model, "model_", None)
+    if hasattr(model, "get_params") and isinstance(network, Sequential):
+        # a fitted glassnet.sklearn estimator: its network ends in logits (or
+        # values), its loss gives the probabilities, its classes_ the labels
+        classes = getattr(model, "classes_", None)
+        if classes is None:
+            kind = "values"
+        elif getattr(model, "n_outputs_", 1) > 1 and (
+            getattr(model, "out_activation_", None) == "logistic"
+        ):
+            kind = "multilabel"  # one independent 0/1 decision per column
+        else:
+            kind = "classes"
+        return _Source(
+            network, None, network.loss, classes, kind, {}, type(model).__name__
+        )
+    if hasattr(model, "get_params") and hasattr(model, "hidden_layer_sizes"):
+        raise ValueError(
+            f"export needs a fitted estimator: call fit first. Received: {model!r}"
+        )
+    raise TypeError(
+        "export takes a glassnet Sequential or a fitted glassnet.sklearn "
+        f"MLPClassifier/MLPRegressor. Received: model={describe(model)}"
+    )
+
+
+def _properties(source: _Source) -> dict[str, str]:
     """What a deployment needs to know beside the graph: the columns, the target."""
-    meta = getattr(model, "metadata", None) or {}
+    meta = source.metadata
     properties = {"glassnet_version": __version__}
     for key in ("features", "target", "task"):
         if key in meta:
             properties[key] = json.dumps(meta[key])
-    if model.classes_ is not None:
-        properties["classes"] = json.dumps(np.asarray(model.classes_).tolist())
+    if source.classes is not None:
+        properties["classes"] = json.dumps(np.asarray(source.classes).tolist())
     return properties
 
 
@@ -277,10 +345,10 @@ def _standardize(graph: _Graph, preprocessing: Any, x: str) -> str:
     return graph.op("Div", x, graph.constant(preprocessing.scale_, "scale"))
 
 
-def _outputs(graph: _Graph, model: Any, x: str, dims: list) -> list:
+def _outputs(graph: _Graph, source: _Source, x: str, dims: list) -> list:
     """The graph's outputs: probabilities and label, or the predictions."""
     make = graph.helper.make_tensor_value_info
-    loss = model.loss
+    loss = source.loss
     if loss is not None and type(loss) not in _OUTPUT_TRANSFORMS:
         raise ValueError(
             f"cannot export the loss {loss!r}'s output transform: the export knows "
@@ -289,27 +357,35 @@ def _outputs(graph: _Graph, model: Any, x: str, dims: list) -> list:
     transform = None if loss is None else _OUTPUT_TRANSFORMS[type(loss)](loss)
     if transform is not None:
         x = transform(graph, x)
-    classifier = model.classes_ is not None or isinstance(
-        loss, (losses.BinaryCrossentropy, losses.CategoricalCrossentropy)
-    )
-    if not classifier:
+    if source.kind == "values":
         graph.nodes.append(graph.helper.make_node("Identity", [x], ["predictions"]))
         return [make("predictions", graph.elem_type, dims)]
     if len(dims) != 2:
         raise ValueError(
             "cannot export a classifier whose outputs are not one row of class "
-            f"scores per sample. Received: output shape {model.output_shape}"
+            f"scores per sample. Received: output shape {source.network.output_shape}"
         )
+    int64 = graph.helper.np_dtype_to_tensor_dtype(np.dtype(np.int64))
+    if source.kind == "multilabel":  # as scikit-learn: label j where p_j > 0.5
+        graph.nodes.append(graph.helper.make_node("Identity", [x], ["probabilities"]))
+        chosen = graph.op("Greater", "probabilities", graph.scalar(0.5))
+        graph.nodes.append(
+            graph.helper.make_node("Cast", [chosen], ["label"], to=int64)
+        )
+        return [
+            make("probabilities", graph.elem_type, dims),
+            make("label", int64, dims),
+        ]
     if dims[1] == 1:  # one sigmoid output is P(class 1): [1 − p, p]
         x = graph.op("Concat", graph.op("Sub", graph.scalar(1.0), x), x, axis=1)
         dims = ["n", 2]
     graph.nodes.append(graph.helper.make_node("Identity", [x], ["probabilities"]))
     index = graph.op("ArgMax", "probabilities", axis=1, keepdims=0)
-    if model.classes_ is None:
+    if source.kind == "indices":
         graph.nodes.append(graph.helper.make_node("Identity", [index], ["label"]))
-        label_type = graph.helper.np_dtype_to_tensor_dtype(np.dtype(np.int64))
+        label_type = int64
     else:
-        classes = _class_array(model.classes_)
+        classes = _class_array(source.classes)
         table = graph.constant(classes, "classes", dtype=classes.dtype)
         graph.nodes.append(
             graph.helper.make_node("Gather", [table, index], ["label"], axis=0)
