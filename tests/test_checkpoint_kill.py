@@ -24,6 +24,7 @@ pytestmark = pytest.mark.skipif(
 SETTINGS = [
     "--target", "label", "--hidden", "8", "--optimizer", "adam", "--lr", "0.01",
     "--batch-size", "16", "--validation-split", "0.25", "--seed", "7",
+    "--patience", "0",  # no early stopping: it trains until it is killed
 ]  # fmt: skip
 
 

@@ -624,8 +624,7 @@ def test_missing_mnist_says_how_to_get_it(tmp_path):
     # a command to run, not the library's "pass path=..., or call mnist(...)"
     cache = tmp_path / "glassnet" / "mnist"
     assert result.stderr.rstrip().endswith(
-        ', or download them once with: python -c "import glassnet; '
-        f'glassnet.datasets.mnist(download=True)", which saves them into {cache}.'
+        f", or download them once with: glassnet download mnist into {cache}."
     ), result.stderr
     assert "path=" not in result.stderr and "call mnist(" not in result.stderr
 
@@ -1212,8 +1211,9 @@ def test_csv_advice_names_what_the_command_accepts(tmp_path, capsys, monkeypatch
         "semi.csv": "The cells seem separated by ';', not commas: save it "
         "comma-separated"
         + (", or pass --delimiter ';'" if "delimiter" in flags else ""),
-        # used to advise encoding=..., which no command takes
-        "packed.csv": "packed.csv: the file is gzip-compressed; decompress it first",
+        # a gzip file is read directly (tabular's --delimiter/--encoding too):
+        # its one row has one class, and the message says so, not "gzip"
+        "packed.csv": "the target has a single class ('x')",
         "latin.csv": "save it as UTF-8"
         + (", or pass --encoding NAME" if "encoding" in flags else ""),
     }

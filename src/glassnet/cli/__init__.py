@@ -24,7 +24,16 @@ import sys
 from collections.abc import Sequence
 
 from glassnet import __version__
-from glassnet.cli import demo, evaluate, export, predict, summary, train
+from glassnet.cli import (
+    demo,
+    download,
+    evaluate,
+    example,
+    export,
+    predict,
+    summary,
+    train,
+)
 from glassnet.cli.common import EXIT_BAD_INPUT, EXIT_OK, fail
 from glassnet.cli.demo import DEMO_SEED
 
@@ -32,7 +41,7 @@ from glassnet.cli.demo import DEMO_SEED
 __all__ = ["DEMO_SEED", "EXIT_BAD_INPUT", "EXIT_OK", "build_parser", "main"]
 
 
-_COMMANDS = (demo, train, evaluate, predict, summary, export)
+_COMMANDS = (demo, example, train, evaluate, predict, summary, export, download)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,11 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             "examples:\n"
             "  glassnet demo\n"
+            "  glassnet example        # writes people.csv, flowers.csv, ...\n"
             "  glassnet train people.csv --target gender --out model.npz\n"
             "  glassnet evaluate model.npz people.csv\n"
-            "  glassnet predict model.npz new.csv --out predictions.csv\n"
+            "  glassnet predict model.npz people.csv --out predictions.csv\n"
             "  glassnet summary model.npz\n"
             "  glassnet export model.npz model.onnx\n"
+            "  glassnet download mnist\n"
             "\n"
             "Run 'glassnet COMMAND --help' for a command's options.\n"
             "Exit codes: 0 success, 2 bad input or usage (one line on stderr), "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from glassnet.cli import tabular
 from glassnet.cli.common import EXIT_OK, subcommand
 from glassnet.cli.inputs import (
     add_model_and_data,
@@ -25,7 +26,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "fashion-mnist: the test set)."
         ),
         examples=[
-            "glassnet evaluate model.npz test.csv",
+            "glassnet evaluate flowers.npz flowers-test.csv",
             "glassnet evaluate digits.npz mnist",
         ],
     )
@@ -46,8 +47,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         results = model.evaluate(X, encode_for(model, y_raw, args.data))
     except ValueError as error:
-        features = model.metadata.get("features")
+        features = tabular.encoded_names(model.metadata)
         raise name_the_cell(error, args.data, X, features) from None
+    results = tabular.original_units(model, results)
     width = max(map(len, results))
     for name, value in results.items():
         print(f"{name:<{width}}  {value:.6g}")

@@ -12,6 +12,7 @@ import argparse
 import numpy as np
 
 from glassnet._validation import describe
+from glassnet.cli import tabular
 
 # DATA arguments that name a built-in dataset instead of a CSV file.
 DATASETS = {"mnist": "mnist", "fashion-mnist": "fashion_mnist"}
@@ -28,10 +29,8 @@ def _download_advice(message: str, function: str) -> str:
     if advice not in message:
         return message
     head, into = message.split(advice, 1)
-    return (
-        f'{head}, or download them once with: python -c "import glassnet; '
-        f'glassnet.datasets.{function}(download=True)", which saves them{into}'
-    )
+    command = function.replace("_", "-")
+    return f"{head}, or download them once with: glassnet download {command}{into}"
 
 
 def _flag_advice(message: str, flags) -> str:
@@ -60,11 +59,15 @@ def load_data(
     features=None,
     require_target=True,
     flags=(),
+    read_options=None,
+    table=False,
 ):
     """``(X, y_raw, feature_names, target)`` from a CSV file or a built-in dataset.
 
     ``split`` picks the built-in dataset's "train" or "test" part; ``flags``
-    (the command's option names) turns the library's advice into flags.
+    (the command's option names) turns the library's advice into flags;
+    ``read_options`` go to ``read_csv`` (delimiter, encoding, drop, text), and
+    with ``table`` a CSV file comes back as the ``CSVData`` itself.
     """
     from glassnet import data
     from glassnet.errors import DataError
@@ -84,12 +87,18 @@ def load_data(
     if target is None and require_target:
         raise ValueError(f"--target COL is required for {spec}: the column to predict")
     try:
-        table = data.read_csv(
-            spec, target, features=features, require_target=require_target
+        read = data.read_csv(
+            spec,
+            target,
+            features=features,
+            require_target=require_target,
+            **(read_options or {}),
         )
     except DataError as error:
         raise DataError(_flag_advice(str(error), flags)) from None
-    return table.X, table.y, table.feature_names, target
+    if table:
+        return read
+    return read.X, read.y, read.feature_names, target
 
 
 def non_number(values: np.ndarray):
@@ -118,7 +127,8 @@ def encode_for(model, y_raw: np.ndarray, name: str) -> np.ndarray:
     task = model.metadata.get("task", "regression")
     if task == "regression":
         _, codes, _ = data.encode_target(y_raw, "regression")
-        return codes
+        scaling = tabular.target_scaling(model.metadata)
+        return codes if scaling is None else (codes - scaling[0]) / scaling[1]
     try:
         codes = data.LabelEncoder(model.classes_).transform(y_raw)
     except ValueError as error:
@@ -154,6 +164,12 @@ _METADATA = {
     ),
     "task": ("binary, multiclass or regression", lambda v: v in _TASKS),
     "settings": ("an object", lambda v: isinstance(v, dict)),
+    "columns": ("an object", lambda v: isinstance(v, dict)),
+    "ignored": (
+        "a list of column names",
+        lambda v: isinstance(v, list) and all(isinstance(f, str) for f in v),
+    ),
+    "target_scaling": ("an object", lambda v: isinstance(v, dict)),
 }
 _TASKS = ("binary", "multiclass", "regression")
 
@@ -178,6 +194,21 @@ def model_data(model, spec: str, *, require_target: bool, flags=()):
             "the model does not record the CSV columns it was trained on (it was "
             "not made by glassnet train), so it cannot read a CSV file"
         )
+    options = tabular.read_options(dict(flags) if isinstance(flags, dict) else {})
+    if spec not in DATASETS and meta.get("ignored"):
+        options["drop"] = meta["ignored"]
+    if spec not in DATASETS and "columns" in meta:
+        read = load_data(
+            spec,
+            meta.get("target"),
+            split="test",
+            features=meta.get("features"),
+            require_target=require_target,
+            flags=flags,
+            read_options={**options, "text": True},
+            table=True,
+        )
+        return tabular.encode_columns(meta, read), read.y
     X, y_raw, _, _ = load_data(
         spec,
         meta.get("target"),
@@ -185,6 +216,7 @@ def model_data(model, spec: str, *, require_target: bool, flags=()):
         features=None if spec in DATASETS else meta.get("features"),
         require_target=require_target,
         flags=flags,
+        read_options=None if spec in DATASETS else options,
     )
     features = meta.get("features")
     if spec in DATASETS and features is not None and len(features) != X.shape[1]:
@@ -202,8 +234,9 @@ def add_model_and_data(parser: argparse.ArgumentParser) -> None:
     """The MODEL and DATA arguments that evaluate and predict share."""
     parser.add_argument("model", metavar="MODEL", help="a model file from train")
     parser.add_argument(
-        "data", metavar="DATA", help="a CSV file, mnist or fashion-mnist"
+        "data", metavar="DATA", help="a CSV file (.gz too), mnist or fashion-mnist"
     )
+    tabular.add_reading_flags(parser)
 
 
 def name_the_cell(error: ValueError, spec: str, X: np.ndarray, features) -> Exception:

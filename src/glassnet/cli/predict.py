@@ -31,8 +31,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "complete one."
         ),
         examples=[
-            "glassnet predict model.npz new.csv",
-            "glassnet predict model.npz new.csv --proba --out predictions.csv",
+            "glassnet predict flowers.npz new-flowers.csv",
+            "glassnet predict flowers.npz new-flowers.csv --proba --out p.csv",
         ],
     )
     add_model_and_data(parser)
@@ -48,7 +48,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _prediction_table(model, X: np.ndarray, proba: bool) -> list[list]:
-    """Header and rows of the predictions CSV."""
+    """Header and rows of the predictions CSV.
+
+    Probabilities are written with 6 significant digits (float32 carries no
+    more); regression values with 7, in the target's units.
+    """
+    from glassnet.cli import tabular
+
     outputs = model.predict_proba(X)
     classes = model.classes_
     if classes is None:
@@ -56,7 +62,11 @@ def _prediction_table(model, X: np.ndarray, proba: bool) -> list[list]:
             raise ValueError(
                 "--proba: the model does regression; there are no class probabilities"
             )
-        return [["prediction"], *([float(v)] for v in outputs[:, 0])]
+        values = outputs[:, 0].astype(np.float64)
+        scaling = tabular.target_scaling(model.metadata)
+        if scaling is not None:
+            values = values * scaling[1] + scaling[0]
+        return [["prediction"], *([f"{v:.7g}"] for v in values)]
     if outputs.shape[1] == 1:  # one sigmoid output: P(classes_[1])
         outputs = np.hstack([1.0 - outputs, outputs])
     labels = classes[outputs.argmax(axis=1)]
@@ -66,7 +76,7 @@ def _prediction_table(model, X: np.ndarray, proba: bool) -> list[list]:
         return [
             header,
             *(
-                [label, *p]
+                [label, *(f"{v:.6g}" for v in p)]
                 for label, p in zip(labels.tolist(), outputs.tolist(), strict=True)
             ),
         ]
@@ -89,7 +99,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         table = _prediction_table(model, X, args.proba)
     except ValueError as error:
-        features = model.metadata.get("features")
+        from glassnet.cli import tabular
+
+        features = tabular.encoded_names(model.metadata)
         raise name_the_cell(error, args.data, X, features) from None
     csv.writer(text, lineterminator="\n").writerows(table)
     if args.out is None:

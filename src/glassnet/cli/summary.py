@@ -46,6 +46,29 @@ def run(args: argparse.Namespace) -> int:
     history = model.history.history
     last = ", ".join(f"{k} {v[-1]:.4g}" for k, v in history.items() if v)
     print(f"trained: {model.epoch} epoch(s)" + (f"; last: {last}" if last else ""))
+    settings = meta.get("settings") if isinstance(meta.get("settings"), dict) else {}
+    run = []
+    if isinstance(meta.get("best_epoch"), int):
+        best = meta["best_epoch"]
+        shown = ", ".join(
+            f"{k} {v[best - 1]:.4g}" for k, v in history.items() if len(v) >= best
+        )
+        run.append(
+            f"best epoch {best}" + (f" ({shown}), its weights kept" if shown else "")
+        )
+    for key, name in (("seed", "seed"), ("batch_size", "batch size")):
+        if settings.get(key) is not None:
+            run.append(f"{name} {settings[key]}")
+    if run:
+        print("training: " + "; ".join(run))
+    if meta.get("target_scaling"):
+        scaling = meta["target_scaling"]
+        print(
+            f"target scaling: mean {scaling.get('mean'):.6g}, scale "
+            f"{scaling.get('scale'):.6g} (predictions in the target's units)"
+        )
+    if meta.get("ignored"):
+        print("ignored columns: " + ", ".join(meta["ignored"]))
     print(
         f"file: {header['format']} version {header['format_version']}, written by "
         f"glassnet {header.get('glassnet_version', '(version not recorded)')}"

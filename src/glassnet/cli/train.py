@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from glassnet.cli import tabular
 from glassnet.cli.common import EXIT_BAD_INPUT, EXIT_OK, fail, subcommand
 from glassnet.cli.inputs import DATASETS, load_data, non_number, targets
 from glassnet.cli.outputs import (
@@ -41,24 +42,29 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Train a multi-layer perceptron on DATA and save it to --out. The task "
             "(binary, multiclass, regression) and the loss are inferred from the "
-            "target column unless given; features are standardised with a mean and "
-            "scale stored in the model. If the loss diverges the command stops with "
+            "target column unless given. Text feature columns are one-hot encoded, "
+            "features standardised and a regression target too (predictions come "
+            "back in its units), all stored in the model; missing cells are refused "
+            "unless --impute. Training stops when val_loss has not improved for "
+            "--patience epochs and keeps the best epoch's weights. A .gz file is "
+            "read directly. If the loss diverges the command stops with "
             "exit code 2 and writes nothing to --out (with --checkpoint, the last "
             "checkpoint keeps the last finite weights)."
         ),
         examples=[
-            "glassnet train people.csv --target gender",
-            "glassnet train houses.csv --target price --hidden 32 --epochs 50 "
-            "--out price.npz",
+            "glassnet example              # writes people.csv, flowers.csv, ...",
+            "glassnet train people.csv --target gender --drop name --seed 0",
+            "glassnet train flowers.csv --target species --out flowers.npz",
+            "glassnet train flowers.csv --target species --hidden 32 --patience 50",
             "glassnet train mnist --hidden 128 --epochs 5 --out digits.npz",
-            "glassnet train data.csv --target y --checkpoint ck/   # killed? then:",
-            "glassnet train data.csv --target y --checkpoint ck/ --resume",
+            "glassnet train flowers.csv --target species --checkpoint ck/  # killed?",
+            "glassnet train flowers.csv --target species --checkpoint ck/ --resume",
         ],
     )
     parser.add_argument(
         "data",
         metavar="DATA",
-        help="a CSV file with a header row, mnist or fashion-mnist",
+        help="a CSV file with a header row (.gz too), mnist or fashion-mnist",
     )
     parser.add_argument(
         "--target", metavar="COL", help="the column to predict (required for a CSV)"
@@ -94,9 +100,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--epochs",
         type=int,
-        default=10,
         metavar="N",
-        help="passes over the training data (default: 10)",
+        help="at most N passes over the training data (default: "
+        f"{tabular.DEFAULT_EPOCHS}; early stopping usually ends far sooner)",
     )
     parser.add_argument(
         "--batch-size", type=int, metavar="N", help="samples per step (default: 32)"
@@ -126,6 +132,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="continue from the checkpoint in --checkpoint DIR (same settings)",
     )
+    tabular.add_train_flags(parser)
     parser.add_argument("--quiet", action="store_true", help="print nothing")
     parser.set_defaults(run=run)
 
@@ -135,7 +142,9 @@ def run(args: argparse.Namespace) -> int:
     from glassnet._validation import check_positive_int
     from glassnet.errors import DataError, TrainingDiverged
 
-    epochs = check_positive_int(args.epochs, "--epochs")
+    epochs = check_positive_int(
+        tabular.DEFAULT_EPOCHS if args.epochs is None else args.epochs, "--epochs"
+    )
     out = Path(args.out)
     check_writable(out, "--out")
     check_not_an_input(out, "--out", {"DATA": args.data})
@@ -154,9 +163,35 @@ def run(args: argparse.Namespace) -> int:
                 f"--target {target}: {args.data} has one target, its 'label'; "
                 "drop --target"
             )
-    X, y_raw, features, target = load_data(
-        args.data, target, split="train", flags=vars(args)
-    )
+    column_encoder = None
+    ignored: list[str] = []
+    if args.data in DATASETS:
+        X, y_raw, features, target = load_data(
+            args.data, target, split="train", flags=vars(args)
+        )
+    else:
+        if args.resume:
+            ignored = model.metadata.get("ignored", [])
+        else:
+            ignored = tabular.dropped_columns(args)
+        options = {**tabular.read_options(vars(args)), "drop": ignored, "text": True}
+        if target is None:  # load_data's message names --target
+            load_data(args.data, target, split="train", flags=vars(args))
+        table = load_data(
+            args.data,
+            target,
+            split="train",
+            flags=vars(args),
+            read_options=options,
+            table=True,
+        )
+        if not args.resume:
+            table, ignored = tabular.select_features(args, table, ignored)
+        features, y_raw = table.feature_names, table.y
+        if args.resume and "columns" in model.metadata:
+            X = tabular.encode_columns(model.metadata, table)
+        else:
+            X, column_encoder = tabular.fit_columns(table, settings["impute"])
     try:
         task, codes, encoder = data.encode_target(y_raw, settings["task"])
     except DataError:
@@ -222,7 +257,19 @@ def run(args: argparse.Namespace) -> int:
             "task": task,
             "settings": settings,
         }
+        if column_encoder is not None:
+            model.metadata["columns"] = column_encoder.get_config()
+        if ignored:
+            model.metadata["ignored"] = ignored
     y = targets(model, task, codes)
+    if task == "regression":
+        # trained on (y - mean)/scale, so that the default learning rate suits
+        # any units; predict and evaluate give the original units back
+        scaling = tabular.target_scaling(model.metadata)
+        if scaling is None and not args.resume:
+            y, model.metadata["target_scaling"] = tabular.scale_target(y)
+        elif scaling is not None:
+            y = (y - scaling[0]) / scaling[1]
 
     validation = None
     if settings["validation_split"] > 0:
@@ -262,6 +309,9 @@ def run(args: argparse.Namespace) -> int:
             raise DataError(column + str(error)[where.end() :]) from None
 
     hooks = [] if args.quiet else [callbacks.ProgressBar()]
+    stopper = tabular.early_stopping(settings["patience"], validation is not None)
+    if stopper is not None:
+        hooks.append(stopper)
     if folder is not None:
         # One file, replaced atomically each epoch; braces escaped for str.format.
         pattern = str(folder / CHECKPOINT).replace("{", "{{").replace("}", "}}")
@@ -327,6 +377,14 @@ def run(args: argparse.Namespace) -> int:
             f"{what}. Try a lower learning rate, e.g. --lr {rate / 10:g} (it was "
             f"{rate:g}). Nothing was written to {out}{where}."
         )
+    if stopper is not None and stopper.best_epoch is not None:
+        model.metadata["best_epoch"] = stopper.best_epoch + 1
+        if not args.quiet and stopper.best_epoch + 1 != model.epoch:
+            print(
+                f"best val_loss {stopper.best:.4g} in epoch {stopper.best_epoch + 1} "
+                f"of {model.epoch}; the model keeps that epoch's weights",
+                file=status_stream(out),
+            )
     checkpoint = None if folder is None else folder / CHECKPOINT
     if not save_or_recover(model, out, checkpoint, epochs):
         return EXIT_BAD_INPUT

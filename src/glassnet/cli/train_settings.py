@@ -28,7 +28,12 @@ TRAIN_DEFAULTS = {
     "batch_size": 32,
     "validation_split": 0.2,
     "seed": None,
+    "patience": 20,  # tabular.DEFAULT_PATIENCE
+    "impute": None,
 }
+# Settings every checkpoint written by train holds (patience and impute came
+# later: a checkpoint without them resumes with their defaults).
+_REQUIRED_SETTINGS = set(TRAIN_DEFAULTS) - {"patience", "impute"}
 
 
 # The file in --checkpoint DIR that every epoch replaces and --resume reads.
@@ -85,6 +90,7 @@ def settings_from_args(args: argparse.Namespace) -> dict:
         check_finite_number(settings["lr"], "--lr", minimum=0.0, strict_minimum=True)
     check_positive_int(settings["batch_size"], "--batch-size")
     check_probability(settings["validation_split"], "--validation-split")
+    check_positive_int(settings["patience"], "--patience", minimum=0)
     if settings["seed"] is not None:
         check_positive_int(settings["seed"], "--seed", minimum=0)
     else:
@@ -172,7 +178,7 @@ def resume(args: argparse.Namespace, folder: Path | None):
     model = serialization.load(path)
     check_metadata(model.metadata, str(path))
     missing = [k for k in ("settings", "target", "features") if k not in model.metadata]
-    if missing or set(TRAIN_DEFAULTS) - set(model.metadata["settings"]):
+    if missing or _REQUIRED_SETTINGS - set(model.metadata["settings"]):
         # a checkpoint written from Python (callbacks.ModelCheckpoint) has no
         # record of train's flags, so there is nothing to check them against
         what = repr(missing[0]) if missing and missing[0] != "settings" else ""
@@ -183,7 +189,14 @@ def resume(args: argparse.Namespace, folder: Path | None):
             "with glassnet.load(...) and fit(..., initial_epoch=model.epoch), or "
             "start afresh without --resume"
         )
-    settings = {**model.metadata["settings"], "target": model.metadata["target"]}
+    settings = {
+        **TRAIN_DEFAULTS,
+        **model.metadata["settings"],
+        "target": model.metadata["target"],
+    }
+    model.metadata["settings"] = {
+        key: value for key, value in settings.items() if key != "target"
+    }
     for key in [*TRAIN_DEFAULTS, "target"]:
         given = getattr(args, key)
         if key == "hidden" and given is not None:

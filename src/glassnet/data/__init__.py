@@ -9,8 +9,10 @@ Every problem with a file raises :class:`glassnet.errors.DataError` naming the f
 and, where there is one, the line and the column.
 
 Import all of it from this package (``from glassnet.data import read_csv``); its
-files hold one concept each: ``csv`` (:func:`read_csv`, :class:`CSVData`,
-:func:`select_columns`), ``targets`` (:func:`infer_task`, :class:`LabelEncoder`,
+files hold one concept each: ``csv`` (:func:`read_csv`, :func:`read_header`,
+:class:`CSVData`, :func:`select_columns`), ``encoding`` (:class:`ColumnEncoder`:
+text columns one-hot, missing cells), ``impute`` (:class:`Imputer`), ``targets``
+(:func:`infer_task`, :class:`LabelEncoder`,
 :func:`encode_target`, :func:`one_hot`), ``scaling`` (:class:`Standardizer`) and
 ``splits`` (:func:`split_indices`, :func:`train_test_split`,
 :func:`validation_split`, :func:`minibatches`).
@@ -18,7 +20,9 @@ files hold one concept each: ``csv`` (:func:`read_csv`, :class:`CSVData`,
 
 from __future__ import annotations
 
-from glassnet.data.csv import CSVData, read_csv, select_columns
+from glassnet.data.csv import CSVData, read_csv, read_header, select_columns
+from glassnet.data.encoding import MISSING, ColumnEncoder
+from glassnet.data.impute import Imputer
 from glassnet.data.scaling import Standardizer
 from glassnet.data.splits import (
     minibatches,
@@ -35,8 +39,11 @@ from glassnet.data.targets import (
 )
 
 __all__ = [
+    "MISSING",
     "TASKS",
     "CSVData",
+    "ColumnEncoder",
+    "Imputer",
     "LabelEncoder",
     "Standardizer",
     "encode_target",
@@ -44,6 +51,7 @@ __all__ = [
     "minibatches",
     "one_hot",
     "read_csv",
+    "read_header",
     "select_columns",
     "split_indices",
     "train_test_split",

@@ -17,6 +17,7 @@ import collections
 import csv
 import difflib
 import errno
+import gzip
 import itertools
 import operator
 import os
@@ -27,9 +28,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from glassnet._validation import describe
+from glassnet.data.encoding import MISSING
 from glassnet.errors import DataError
 
-__all__ = ["CSVData", "read_csv", "select_columns"]
+__all__ = ["CSVData", "read_csv", "read_header", "select_columns"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ class CSVData:
         every cell is a number, otherwise the strings themselves. Zero-padded
         integers ("01", "007") in a column of at most 20 distinct values stay
         strings: they are class labels, and "01" is not "1".
+    lines : ndarray of int or None
+        The file line of each row (set by ``read_csv(..., text=True)``).
     """
 
     path: str
@@ -58,6 +62,7 @@ class CSVData:
     X: np.ndarray
     target: str | None = None
     y: np.ndarray | None = None
+    lines: np.ndarray | None = None
 
     @property
     def n_samples(self) -> int:
@@ -110,7 +115,6 @@ def _not_text(name: str, path: str, encoding: str) -> str | None:
             "for another encoding pass encoding=..."
         )
     kinds = {
-        b"\x1f\x8b": "gzip-compressed; decompress it first (gunzip)",
         b"PK\x03\x04": "a zip archive (an .npz model file or a spreadsheet); "
         "export the data as CSV",
     }
@@ -118,6 +122,12 @@ def _not_text(name: str, path: str, encoding: str) -> str | None:
         if start.startswith(magic):
             return f"{name}: the file is {what}"
     return None
+
+
+def _gzipped(path: str) -> bool:
+    """Whether ``path`` starts with gzip's magic bytes (read then decompressed)."""
+    with open(path, "rb") as file:
+        return file.read(2) == b"\x1f\x8b"
 
 
 def _check_header(name: str, row: list[str]) -> list[str]:
@@ -174,6 +184,12 @@ def _check_finite(name, columns, lines, values, cell_at) -> np.ndarray:
     return values
 
 
+def _text_block(index, rows) -> np.ndarray:
+    """The cells ``row[k] for k in index``, stripped, as a (rows, len(index)) array."""
+    block = np.array([[row[k] for k in index] for row in rows], dtype=str)
+    return np.char.strip(block.reshape(len(rows), len(index)))
+
+
 def _parse_block(name: str, columns, index, lines, rows) -> np.ndarray:
     """The cells ``row[k] for k in index`` as finite float64 (rows, len(index))."""
     if len(index) == 1:
@@ -207,6 +223,11 @@ def _parse_target(name: str, column: str, lines: list[int], cells: list[str]):
         if not cell:
             raise DataError(
                 f"{name}: line {line}, target column {column!r}: empty cell"
+            )
+        if cell.lower() in MISSING:  # never a class of its own
+            raise DataError(
+                f"{name}: line {line}, target column {column!r}: missing value "
+                f"({cell!r}); fill it in or remove the row"
             )
     try:
         values = np.array([int(cell) for cell in stripped], dtype=np.int64)
@@ -259,6 +280,8 @@ def read_csv(
     require_target: bool = True,
     delimiter: str = ",",
     encoding: str = "utf-8-sig",
+    drop: Sequence[str] = (),
+    text: bool = False,
 ) -> CSVData:
     """Read a CSV file with a header line into numeric features and a target.
 
@@ -280,7 +303,16 @@ def read_csv(
         The cell separator.
     encoding : str
         The text encoding; the default is UTF-8, with or without the byte-order
-        mark that spreadsheet programs write.
+        mark that spreadsheet programs write. A gzip-compressed file (``.gz``)
+        is decompressed as it is read.
+    drop : sequence of str
+        Columns to ignore (an ``id``, say). Without ``features`` each must be in
+        the header; with ``features`` (a model's columns) they are ignored where
+        present.
+    text : bool
+        Keep the feature cells as stripped strings (``X`` of dtype str, and
+        ``lines``) for :class:`~glassnet.data.ColumnEncoder`, which encodes text
+        columns and missing cells; without it every feature cell must be a number.
 
     Returns
     -------
@@ -340,22 +372,31 @@ def read_csv(
     if problem is not None:
         raise DataError(problem)
     try:
-        with open(name, encoding=encoding, newline="") as handle:
+        if _gzipped(name):
+            handle = gzip.open(name, "rt", encoding=encoding, newline="")
+        else:
+            handle = open(name, encoding=encoding, newline="")  # noqa: SIM115
+        with handle:
             reader = csv.reader(_bounded_lines(name, handle), delimiter=delimiter)
             first = next((row for row in reader if row), None)
             if first is None:
                 raise DataError(f"{name}: the file is empty (expected a header line)")
             header = _check_header(name, first)
             feature_names, target = _choose_columns(
-                name, header, target, features, require_target
+                name, header, target, features, require_target, list(drop)
             )
             where = {column: index for index, column in enumerate(header)}
             feature_index = [where[column] for column in feature_names]
             blocks, target_cells, lines = [], [], []
             for chunk_lines, rows in _row_chunks(name, reader, len(header)):
-                blocks.append(
-                    _parse_block(name, feature_names, feature_index, chunk_lines, rows)
-                )
+                if text:
+                    blocks.append(_text_block(feature_index, rows))
+                else:
+                    blocks.append(
+                        _parse_block(
+                            name, feature_names, feature_index, chunk_lines, rows
+                        )
+                    )
                 if target is not None:
                     target_cells.extend(row[where[target]] for row in rows)
                 lines.extend(chunk_lines)
@@ -367,6 +408,8 @@ def read_csv(
         ) from None
     except csv.Error as error:
         raise DataError(f"{name}: not a readable CSV file ({error})") from None
+    except (gzip.BadGzipFile, EOFError) as error:
+        raise DataError(f"{name}: a damaged gzip file ({error})") from None
     except OSError as error:
         raise DataError(f"{name}: cannot be read ({error.strerror or error})") from None
     if not lines:
@@ -377,11 +420,63 @@ def read_csv(
     blank = not require_target and any(not cell.strip() for cell in target_cells)
     if target is not None and not blank:
         y = _parse_target(name, target, lines, target_cells)
-    return CSVData(name, feature_names, np.concatenate(blocks), target, y)
+    return CSVData(
+        name,
+        feature_names,
+        np.concatenate(blocks),
+        target,
+        y,
+        np.array(lines) if text else None,
+    )
 
 
-def _choose_columns(name, header, target, features, require_target):
+def read_header(
+    path: str | os.PathLike, *, delimiter: str = ",", encoding: str = "utf-8-sig"
+) -> list[str]:
+    """The column names of a CSV file: its first non-blank line (``.gz`` too).
+
+    Raises
+    ------
+    DataError
+        For a missing, unreadable, binary or empty file, or a bad header.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = path.write_text("id,x,y\\n1,2,3\\n")
+    >>> read_header(path)
+    ['id', 'x', 'y']
+    """
+    name = os.fspath(path)
+    if not os.path.isfile(name):
+        raise DataError(f"{name}: no such file")
+    try:
+        problem = _not_text(name, name, encoding)
+        if problem is not None:
+            raise DataError(problem)
+        opener = gzip.open if _gzipped(name) else open
+        with opener(name, "rt", encoding=encoding, newline="") as handle:
+            reader = csv.reader(_bounded_lines(name, handle), delimiter=delimiter)
+            first = next((row for row in reader if row), None)
+    except (UnicodeDecodeError, csv.Error, OSError, EOFError) as error:
+        raise DataError(f"{name}: cannot be read as CSV text ({error})") from None
+    if first is None:
+        raise DataError(f"{name}: the file is empty (expected a header line)")
+    return _check_header(name, first)
+
+
+def _choose_columns(name, header, target, features, require_target, drop):
     """``(feature_names, target or None)`` after checking the header has them."""
+    unknown = [column for column in drop if column not in header]
+    if unknown and features is None:
+        raise DataError(
+            f"{name}: no column(s) {_quote_list(unknown)} to drop. "
+            f"Columns: {_quote_list(header)}"
+        )
+    if target is not None and target in drop:
+        raise DataError(f"{name}: the target column {target!r} cannot be dropped")
+    header = [column for column in header if column not in drop]
     if target is not None and target not in header and require_target:
         lowered = {column.lower(): column for column in header}
         close = [lowered[target.lower()]] if target.lower() in lowered else []
