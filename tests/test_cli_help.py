@@ -40,7 +40,7 @@ def test_train_help_lists_the_registry_names(capsys):
     assert "--activation NAME hidden activation: elu, gelu," in out
     assert "relu, sigmoid, softmax, softplus, tanh (default: relu)" in out
     assert "adagrad, adam, adamw, rmsprop, sgd (default: adam)" in out
-    assert "--epochs N passes over the training data (default: 10)" in out
+    assert "--epochs N at most N passes over the training data (default: 1000;" in out
 
 
 def test_train_without_data_is_a_usage_error(capsys):

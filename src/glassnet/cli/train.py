@@ -52,7 +52,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "checkpoint keeps the last finite weights)."
         ),
         examples=[
-            "glassnet example              # writes people.csv, flowers.csv, ...",
             "glassnet train people.csv --target gender --drop name --seed 0",
             "glassnet train flowers.csv --target species --out flowers.npz",
             "glassnet train flowers.csv --target species --hidden 32 --patience 50",
