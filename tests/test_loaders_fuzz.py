@@ -153,7 +153,7 @@ import tracemalloc  # noqa: E402
 import zipfile  # noqa: E402
 
 import glassnet as gn  # noqa: E402
-from glassnet.errors import ModelFileError  # noqa: E402
+from glassnet.errors import GlassnetError, ModelFileError  # noqa: E402
 
 PEAK_BYTES = 64 << 20  # what one load of a small model file may allocate
 DEEP = "<deep>"  # in an edited header: replaced by lists nested thousands deep
@@ -223,6 +223,19 @@ def _npy(array: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
+def _kind(data: bytes | None):
+    """An .npy member's (shape, dtype) from its header alone (None if unreadable)."""
+    if data is None:
+        return None
+    stream = io.BytesIO(data)
+    try:
+        np.lib.format.read_magic(stream)
+        shape, _, dtype = np.lib.format.read_array_header_1_0(stream)
+    except ValueError:
+        return None
+    return shape, dtype
+
+
 def _paths(value, prefix=()):
     """Every path into a JSON tree: (key, index, ...) tuples."""
     yield prefix
@@ -264,10 +277,8 @@ def _check_loaded(path: Path, trained, exact: bool) -> None:
     elif exact:
         np.testing.assert_array_equal(model.predict_proba(X), expected)
     else:  # another valid model, or one that refuses this data in a clear way
-        try:
+        with contextlib.suppress(ValueError, TypeError, GlassnetError):
             model.predict_proba(X)
-        except (ValueError, TypeError) as error:
-            assert not isinstance(error, (IndexError, KeyError)), repr(error)
     for command in (
         ["summary", path],
         ["predict", path, folder / "data.csv"],
@@ -293,7 +304,7 @@ def test_a_model_files_header_edited_at_random(trained, draw):
     edited = []
     for _ in range(draw.draw(st.integers(1, 3), label="edits")):
         # a top-level entry first, then anywhere below it: each entry as likely
-        key = draw.draw(st.sampled_from(sorted(header)), label="entry")
+        key = draw.draw(st.sampled_from(sorted({p[0] for p in paths})), label="entry")
         below = [path for path in paths if path[0] == key]
         path = draw.draw(st.sampled_from(below), label="path")
         edited.append(path[0])
@@ -351,11 +362,11 @@ def test_a_model_files_members_edited_at_random(trained, draw):
         elif kind == "array":
             descr, shape = value
             array = np.ones(shape, np.dtype(descr))
-            if name in members and name != "__header__.npy":
-                with contextlib.suppress(ValueError, EOFError, OSError):
-                    old = np.load(io.BytesIO(members[name]), allow_pickle=False)
-                    if old.shape == array.shape and old.dtype == array.dtype:
-                        continue  # the same kind of array: a valid file, other weights
+            if name != "__header__.npy" and _kind(members.get(name)) == (
+                array.shape,
+                array.dtype,
+            ):
+                continue  # the same kind of array: a valid file, other weights
             members[name] = _npy(array)
         elif kind == "pickle":
             members[name] = _npy(np.array([{"a": 1}], dtype=object))

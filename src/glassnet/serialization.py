@@ -740,6 +740,8 @@ def _check_classes(model: Any) -> None:
         None,
     )
     n_classes = len(model.classes_)
+    if not model.layers:
+        raise ValueError(f"the header names {n_classes} classes but no layers")
     if n_out is not None and n_out != n_classes and (n_out, n_classes) != (1, 2):
         raise ValueError(
             f"the header names {n_classes} classes but the last layer has {n_out} "
