@@ -66,7 +66,7 @@ def client():
         n_workers=2,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",
         silence_logs=40,  # errors only
     )
     client = distributed.Client(cluster)
