@@ -476,12 +476,11 @@ class Sequential:
             X.__class__ is np.ndarray
             and X.dtype == self.dtype
             and expected is not None
-            and X.ndim == len(expected)
+            and X.shape[1:] == expected[1:]  # a shape with None dims: the long way
             and 0 < X.shape[0] <= _PREDICT_CHUNK
             and X.flags.c_contiguous
             and batch_size is None
             and self.preprocessing is None
-            and _fits(X.shape, expected)
             and _all_finite(X)
         ):
             # What a server sends row by row: a float array of the model's dtype
