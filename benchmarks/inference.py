@@ -2,7 +2,9 @@
 
 The contenders compute the same function on the same rows, in one process,
 alternated (A B C A B C ...) for many rounds; each timed sample is the mean of
-many back-to-back calls, and the table reports medians with min and max:
+the back-to-back calls that fit in about 3 ms (short, so that on a shared host
+most samples hold no preemption by another process), and the table reports
+medians with min and max:
 
 - ``glassnet``: ``model.predict(X)`` (logits), every input check included;
 - ``glassnet layers``: the same layers called directly (``layer(x)`` in turn),
@@ -12,8 +14,7 @@ many back-to-back calls, and the table reports medians with min and max:
   (uncompiled, so its graph gives the logits), ``CPUExecutionProvider``,
   2 intra-op threads;
 - ``PyTorch``: the twin ``nn.Sequential`` with the same weights, called under
-  ``torch.inference_mode()``, 2 threads (``benchmarks/_common.py``), and again
-  with 1 thread; ratios are to whichever of the two has the lower median;
+  ``torch.inference_mode()``;
 - the "what a service calls" variants: ``glassnet predict_proba``, the exported
   classifier graph (softmax and the label) in onnxruntime, and
   ``softmax(model(x))`` in PyTorch.
@@ -23,9 +24,16 @@ float32, glorot-uniform weights from seed 0); latency does not depend on the
 weights' values, so it is not trained. The rows are MNIST test images when the
 files are there (random rows of the same shape otherwise).
 
-Target: glassnet's one-row latency ≤ 0.5× the faster PyTorch's.
+Every contender gets the same number of threads, ``--threads`` (1 by default:
+glassnet's BLAS through threadpoolctl, ``torch.set_num_threads``, onnxruntime's
+intra-op pool). One row gains nothing from a second thread, and on a shared
+host a 2-thread call can wait milliseconds for its second thread's core;
+``--threads 2`` is the setting of the training benchmarks.
 
-    python benchmarks/inference.py               # ~1 minute on 2 cores
+Target: glassnet's one-row latency ≤ 0.5× PyTorch's.
+
+    python benchmarks/inference.py               # ~30 s on 2 cores
+    python benchmarks/inference.py --threads 2
     python benchmarks/inference.py --quick       # a smoke run
 """
 
@@ -41,44 +49,43 @@ import _common as c
 
 SIZES = (784, 256, 128, 10)
 TARGET = 0.5  # glassnet / PyTorch, one row
-THREADS = 2
-# PyTorch runs with 2 threads (as every comparison here) and with 1: on a
-# loaded host a one-row call with 2 OpenMP threads can wait milliseconds for the
-# second thread's core. Each contender's ratio is to the faster PyTorch (median)
-# that computes the same thing: the logits, or softmax of them.
-PROBA = ("glassnet predict_proba", "onnxruntime classifier")
-TORCH = {
-    "logits": ("PyTorch", "PyTorch, 1 thread"),
-    "proba": ("PyTorch softmax", "PyTorch softmax, 1 thread"),
+# each contender's ratio is to the PyTorch call that computes the same thing
+PEERS = {
+    "glassnet predict_proba": "PyTorch softmax",
+    "onnxruntime classifier": "PyTorch softmax",
+    "PyTorch softmax": "PyTorch softmax",
 }
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny smoke run")
-    parser.add_argument("--repeats", type=int, default=None, help="rounds (41)")
+    parser.add_argument("--repeats", type=int, default=None, help="rounds (101)")
     parser.add_argument(
-        "--seconds", type=float, default=None, help="aimed time per sample (0.02)"
+        "--threads", type=int, default=1, help="threads for every contender (1)"
+    )
+    parser.add_argument(
+        "--seconds", type=float, default=None, help="aimed time per sample (0.003)"
     )
     args = parser.parse_args(argv)
     if args.repeats is None:
-        args.repeats = 3 if args.quick else 41
+        args.repeats = 3 if args.quick else 101
     if args.seconds is None:
-        args.seconds = 0.002 if args.quick else 0.02
+        args.seconds = 0.002 if args.quick else 0.003
     return args
 
 
-def onnx_session(ort, proto):
+def onnx_session(ort, proto, threads):
     """An onnxruntime session on the CPU with as many threads as the others."""
     options = ort.SessionOptions()
-    options.intra_op_num_threads = THREADS
+    options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     return ort.InferenceSession(
         proto.SerializeToString(), options, providers=["CPUExecutionProvider"]
     )
 
 
-def models(seed: int = 0):
+def models(threads: int, seed: int = 0):
     """glassnet, its ONNX sessions and the PyTorch twin, all with the same weights."""
     import onnxruntime as ort
     import torch
@@ -93,7 +100,7 @@ def models(seed: int = 0):
             linear.weight.copy_(torch.from_numpy(layer.params["W"].T.copy()))
             linear.bias.copy_(torch.from_numpy(layer.params["b"]))
 
-    logits_session = onnx_session(ort, gn_onnx.to_onnx(model))
+    logits_session = onnx_session(ort, gn_onnx.to_onnx(model), threads)
     return model, logits_session, twin
 
 
@@ -125,22 +132,7 @@ def contenders(model, session, classifier_session, twin, X):
         "glassnet predict_proba": lambda: model.predict_proba(X),
         "onnxruntime classifier": lambda: classifier_session.run(None, {"X": X}),
         "PyTorch softmax": torch_proba,
-        "PyTorch, 1 thread": torch_logits,
-        "PyTorch softmax, 1 thread": torch_proba,
     }
-
-
-def one_thread(torch, sample):
-    """``sample`` with PyTorch on one thread, back to two afterwards."""
-
-    def run() -> float:
-        torch.set_num_threads(1)
-        try:
-            return sample()
-        finally:
-            torch.set_num_threads(THREADS)
-
-    return run
 
 
 def per_call(fn, seconds: float):
@@ -167,7 +159,10 @@ def per_call(fn, seconds: float):
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    torch = c.import_torch()  # two threads, as every comparison here
+    torch = c.import_torch()
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=args.threads, user_api="blas")  # glassnet's NumPy
     import glassnet as gn
     from glassnet import onnx as gn_onnx
 
@@ -177,7 +172,8 @@ def main(argv=None) -> None:
     X_all, source = data[2], data[4]
     print(f"rows: {source}")
 
-    model, session, twin = models()
+    model, session, twin = models(args.threads)
+    torch.set_num_threads(args.threads)  # after the models: import_torch sets 2
     # the classifier graph: the same weights, compiled with softmax cross-entropy
     classifier = c.glassnet_mlp(SIZES, seed=0)
     classifier.compile(loss="categorical_crossentropy")
@@ -185,10 +181,11 @@ def main(argv=None) -> None:
     model.compile(loss="categorical_crossentropy")  # predict_proba: softmax
     import onnxruntime as ort
 
-    classifier_session = onnx_session(ort, gn_onnx.to_onnx(classifier))
+    classifier_session = onnx_session(ort, gn_onnx.to_onnx(classifier), args.threads)
     print(
-        f"onnxruntime {ort.__version__}, {THREADS} intra-op threads; "
-        f"torch threads {torch.get_num_threads()}; glassnet {gn.__version__}"
+        f"threads: {args.threads} each (onnxruntime {ort.__version__} intra-op, "
+        f"torch {torch.get_num_threads()}, BLAS via threadpoolctl); "
+        f"glassnet {gn.__version__}"
     )
 
     rows = []
@@ -207,21 +204,13 @@ def main(argv=None) -> None:
         )
         print(f"{n} row(s): largest logit difference to glassnet {agree:.2g}")
         samplers = {name: per_call(fn, args.seconds) for name, fn in fns.items()}
-        for name in samplers:
-            if name.endswith("1 thread"):
-                samplers[name] = one_thread(torch, samplers[name])
         load_before = os.getloadavg()[0]
         times = c.alternate(samplers, args.repeats, warmup=2, progress=False)
         load_after = os.getloadavg()[0]
         print(f"  load average {load_before:.2f} before, {load_after:.2f} after")
-        faster = {
-            group: min(names, key=lambda name: c.med(times[name]))
-            for group, names in TORCH.items()
-        }
-        base = times[faster["logits"]]
+        base = times["PyTorch"]
         for name, values in times.items():
-            group = "proba" if name in PROBA or name in TORCH["proba"] else "logits"
-            peer = faster[group]
+            peer = PEERS.get(name, "PyTorch")
             r = c.ratio(values, times[peer])
             ratios[(n, name)] = r
             shown = "(peer)" if name == peer else f"{r:.2f}× {peer}"
@@ -230,7 +219,7 @@ def main(argv=None) -> None:
         print(
             f"  glassnet predict's overhead over its layers: {overhead * 1e6:.1f} µs "
             f"a call ({overhead / c.med(times['glassnet']):.0%}); "
-            f"the faster PyTorch ({faster['logits']}) {c.med(base) * 1e6:.1f} µs"
+            f"PyTorch {c.med(base) * 1e6:.1f} µs"
         )
     print()
     print(
@@ -242,7 +231,7 @@ def main(argv=None) -> None:
     )
     one = ratios[(1, "glassnet")]
     print(
-        f"\nglassnet / the faster PyTorch, one row: {one:.2f}× — "
+        f"\n{args.threads} thread(s): glassnet / PyTorch, one row: {one:.2f}× — "
         f"{c.verdict(one, TARGET)}; onnxruntime: {ratios[(1, 'onnxruntime')]:.2f}×; "
         f"1,000 rows: glassnet {ratios[(1000, 'glassnet')]:.2f}×, "
         f"onnxruntime {ratios[(1000, 'onnxruntime')]:.2f}×"
