@@ -16,12 +16,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-pytest.importorskip("torch")
 pytest.importorskip("sklearn")
 pytest.importorskip("threadpoolctl")
 
 # Whole scripts in child processes (PyTorch imports included): ~15 s on 2 cores.
-pytestmark = pytest.mark.slow
+# The torch fixture (tests/conftest.py) skips them, naming the extra, without PyTorch.
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("torch")]
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 TIMEOUT = 300

@@ -137,7 +137,8 @@ def test_backward_matches_finite_differences(name, loss, y_true, y_pred):
 
 
 def _torch_loss(name, y_true):
-    torch = pytest.importorskip("torch")
+    import torch
+
     functional = torch.nn.functional
     target = torch.tensor(y_true)
     return {
@@ -153,8 +154,7 @@ def _torch_loss(name, y_true):
 
 
 @pytest.mark.parametrize(("name", "loss", "y_true", "y_pred"), CASES, ids=IDS)
-def test_matches_torch_value_and_gradient(name, loss, y_true, y_pred):
-    torch = pytest.importorskip("torch")
+def test_matches_torch_value_and_gradient(name, loss, y_true, y_pred, torch):
     prediction = torch.tensor(y_pred, requires_grad=True)
     value = _torch_loss(name, y_true)(prediction)
     value.backward()
@@ -164,8 +164,7 @@ def test_matches_torch_value_and_gradient(name, loss, y_true, y_pred):
     )
 
 
-def test_cce_large_logits_match_torch():
-    torch = pytest.importorskip("torch")
+def test_cce_large_logits_match_torch(torch):
     logits = LOGITS * 100  # log-softmax must stay stable
     prediction = torch.tensor(logits, requires_grad=True)
     value = torch.nn.functional.cross_entropy(prediction, torch.tensor(LABELS))

@@ -26,7 +26,8 @@ def _xor():
 
 
 def _torch_activation(name):
-    torch = pytest.importorskip("torch")
+    import torch
+
     F = torch.nn.functional
     return {
         None: lambda z: z,
@@ -41,7 +42,8 @@ def _torch_activation(name):
 
 
 def _torch_loss(name, out, y):
-    torch = pytest.importorskip("torch")
+    import torch
+
     F = torch.nn.functional
     if name == "mse":
         return F.mse_loss(out, y)
@@ -79,7 +81,8 @@ def _random_case(rng, loss):
 
 
 def _torch_forward(model, acts, X):
-    torch = pytest.importorskip("torch")
+    import torch
+
     params = [torch.tensor(w, requires_grad=True) for w in model.get_weights()]
     out = torch.tensor(X)
     for i, act in enumerate(acts):
@@ -88,8 +91,7 @@ def _torch_forward(model, acts, X):
 
 
 @pytest.mark.parametrize("loss", LOSSES)
-def test_forward_loss_and_every_gradient_match_torch_autograd(loss):
-    torch = pytest.importorskip("torch")
+def test_forward_loss_and_every_gradient_match_torch_autograd(loss, torch):
     rng = np.random.default_rng(len(loss))
     for _ in range(4):
         model, X, y, acts = _random_case(rng, loss)
@@ -117,8 +119,7 @@ def test_forward_loss_and_every_gradient_match_torch_autograd(loss):
     ],
     ids=["sgd", "nesterov", "adam"],
 )  # fmt: skip
-def test_training_steps_match_torch(ours, theirs):
-    torch = pytest.importorskip("torch")
+def test_training_steps_match_torch(ours, theirs, torch):
     rng = np.random.default_rng(0)
     model = gn.Sequential(
         [Dense(3, 5, activation="tanh"), Dense(5, 3)], seed=1, dtype="float64"

@@ -217,8 +217,7 @@ TORCH_CASES = {
 
 
 @pytest.mark.parametrize("case", sorted(TORCH_CASES))
-def test_twenty_steps_match_torch_optim(case):
-    torch = pytest.importorskip("torch")
+def test_twenty_steps_match_torch_optim(case, torch):
     ours_factory, torch_factory, clipnorm = TORCH_CASES[case]
     params, grad_seq = make_problem(seed=len(case))
     ours, our_lrs = run_ours(ours_factory(), params, grad_seq)
