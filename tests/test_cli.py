@@ -395,7 +395,7 @@ MORE_TRAIN_REFUSALS = {
     # used to say "n_samples must be an integer >= 2. Received: n_samples=1"
     "validation split of one row": (
         ["bad/one-row.csv"],
-        "^glassnet: error: --validation-split 0.2: bad/one-row.csv has 1 row, too "
+        "^glassnet: error: --validation-split 0.1: bad/one-row.csv has 1 row, too "
         "few to hold any out; give --validation-split 0$",
     ),
     # used to say "a regression target must hold numbers. Received: array of

@@ -76,7 +76,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--hidden",
         metavar="N,N",
-        help="hidden layer sizes; an empty string for none (default: 64,32)",
+        help="hidden layer sizes; an empty string for none (default: 100)",
     )
     parser.add_argument(
         "--activation",
@@ -110,7 +110,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--validation-split",
         type=float,
         metavar="F",
-        help="fraction held out for val_ scores, 0 for none (default: 0.2)",
+        help="fraction held out for val_ scores and early stopping, 0 for none "
+        "(default: 0.1)",
     )
     parser.add_argument(
         "--seed", type=int, metavar="N", help="random seed (default: a fresh one)"

@@ -20,13 +20,13 @@ from glassnet.cli.outputs import check_writable
 # --resume can tell an explicit, conflicting flag from a default.
 TRAIN_DEFAULTS = {
     "task": None,
-    "hidden": "64,32",
+    "hidden": "100",  # scikit-learn MLP's hidden_layer_sizes=(100,)
     "activation": "relu",
     "loss": None,
     "optimizer": "adam",
     "lr": None,
     "batch_size": 32,
-    "validation_split": 0.2,
+    "validation_split": 0.1,  # scikit-learn's validation_fraction
     "seed": None,
     "patience": 20,  # tabular.DEFAULT_PATIENCE
     "impute": None,
