@@ -526,3 +526,16 @@ def test_read_csv_hints_at_the_separator_before_a_close_name(tmp_path):
         read_csv(path, "label")
     assert "Did you mean" not in str(info.value)
     assert "pass delimiter=';' to read_csv" in str(info.value)
+
+
+def test_a_wrong_utf16_encoding_names_the_file(tmp_path):
+    # UnicodeError (not UnicodeDecodeError) escaped, unnamed: "UTF-16 stream
+    # does not start with BOM"
+    from glassnet.data import read_header
+
+    path = tmp_path / "t.csv"
+    path.write_text("a,y\n1,2\n")
+    with pytest.raises(DataError, match=r"t.csv: not utf-16 text \(UTF-16 stream"):
+        read_csv(path, "y", encoding="utf-16")
+    with pytest.raises(DataError, match=r"t.csv: cannot be read as CSV text"):
+        read_header(path, encoding="utf-16")

@@ -634,3 +634,11 @@ def test_an_edited_input_shape_is_refused_before_building(tmp_path, input_shape,
     good = (tmp_path / "m.npz").read_bytes()
     with pytest.raises(ModelFileError, match=message):
         _load_bytes(tmp_path, _with_header(good, input_shape=input_shape))
+
+
+def test_a_device_is_not_called_an_empty_model_file():
+    # /dev/zero has st_size 0: it used to be "empty"
+    for device in ("/dev/zero", "/dev/null"):
+        if os.path.exists(device):
+            with pytest.raises(ModelFileError, match="is not a regular file"):
+                gn.load(device)

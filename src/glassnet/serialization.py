@@ -316,6 +316,11 @@ def _read(path: Path, header_only: bool = False) -> tuple[dict, dict[str, np.nda
                 "not exist"
             )
         raise FileNotFoundError(f"model file {name} does not exist")
+    if not path.is_file():  # /dev/zero, a pipe: its size says nothing
+        raise ModelFileError(
+            f"model file {name} is not a regular file (a device or a pipe), not a "
+            "glassnet model file"
+        )
     if path.stat().st_size == 0:
         raise ModelFileError(f"model file {name} is empty, not a glassnet model file")
     with open(path, "rb") as file:

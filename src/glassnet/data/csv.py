@@ -406,6 +406,11 @@ def read_csv(
             f"0x{error.object[error.start]:02x} cannot be decoded); for another "
             "encoding pass encoding=..."
         ) from None
+    except UnicodeError as error:  # "UTF-16 stream does not start with BOM"
+        raise DataError(
+            f"{name}: not {encoding} text ({error}); for another encoding pass "
+            "encoding=..."
+        ) from None
     except csv.Error as error:
         raise DataError(f"{name}: not a readable CSV file ({error})") from None
     except (gzip.BadGzipFile, EOFError) as error:
@@ -459,7 +464,7 @@ def read_header(
         with opener(name, "rt", encoding=encoding, newline="") as handle:
             reader = csv.reader(_bounded_lines(name, handle), delimiter=delimiter)
             first = next((row for row in reader if row), None)
-    except (UnicodeDecodeError, csv.Error, OSError, EOFError) as error:
+    except (UnicodeError, csv.Error, OSError, EOFError) as error:
         raise DataError(f"{name}: cannot be read as CSV text ({error})") from None
     if first is None:
         raise DataError(f"{name}: the file is empty (expected a header line)")
