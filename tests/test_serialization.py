@@ -642,3 +642,32 @@ def test_a_device_is_not_called_an_empty_model_file():
         if os.path.exists(device):
             with pytest.raises(ModelFileError, match="is not a regular file"):
                 gn.load(device)
+
+
+def test_optimizer_slots_are_bounded_by_the_parameters(tmp_path, good_bytes):
+    # each slot holds one value per parameter: a header naming ten slot arrays
+    # of 2**24 zeros each (a few MB deflated) would claim 640 MB of float32
+    with np.load(io.BytesIO(good_bytes), allow_pickle=False) as archive:
+        arrays = {key: archive[key] for key in archive.files}
+    header = json.loads(arrays["__header__"].tobytes())
+    header["optimizer"]["slots"]["momentum"] = 10
+    for j in range(10):
+        arrays[f"opt/momentum/{j}"] = np.zeros(1 << 10, np.float32)
+    arrays["__header__"] = np.frombuffer(json.dumps(header).encode(), np.uint8)
+    with pytest.raises(
+        ModelFileError, match=r"opt/momentum/0 of shape \(1024,\).*the model's 26 "
+    ):
+        _load_bytes(tmp_path, _npz_bytes(**arrays))
+
+
+def test_a_header_past_its_bound_is_not_saved(tmp_path, monkeypatch):
+    monkeypatch.setattr(serialization, "MAX_HEADER_BYTES", 1000)
+    model = _model()
+    model.metadata = {"notes": "x" * 1000}
+    with pytest.raises(ValueError, match="MAX_HEADER_BYTES=1,000; shorten model.meta"):
+        model.save(tmp_path / "long.npz")
+    model.metadata = {}
+    model.save(tmp_path / "short.npz")
+    monkeypatch.setattr(serialization, "MAX_HEADER_BYTES", 100)
+    with pytest.raises(ModelFileError, match="past the bound MAX_HEADER_BYTES=100"):
+        gn.load(tmp_path / "short.npz")

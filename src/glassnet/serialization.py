@@ -79,7 +79,7 @@ _HEADER = "__header__"
 
 # Bounds on what a model file can make load read, parse and allocate, so that a
 # small file cannot claim gigabytes or minutes. Each refusal names its bound.
-MAX_HEADER_BYTES = 16 * 2**20  # the JSON header (history and metadata included)
+MAX_HEADER_BYTES = 4 * 2**20  # the JSON header (history and metadata included)
 MAX_HEADER_DEPTH = 32  # nesting of the header's lists and objects (a model uses 6)
 MAX_LAYERS = 1024
 MAX_PARAMETERS = 100_000_000  # all parameters together, and each optimizer slot
@@ -129,7 +129,14 @@ def save(model: Any, path: str | os.PathLike) -> None:
             f"cannot save a model of {total:,} parameters: model files hold at most "
             f"MAX_PARAMETERS={MAX_PARAMETERS:,} (the bound load reads within)"
         )
-    arrays[_HEADER] = np.frombuffer(json.dumps(header).encode("utf-8"), np.uint8)
+    text = json.dumps(header).encode("utf-8")
+    if len(text) > MAX_HEADER_BYTES:
+        raise ValueError(
+            f"cannot save a model whose header (history and metadata) takes "
+            f"{len(text):,} bytes: model files hold at most "
+            f"MAX_HEADER_BYTES={MAX_HEADER_BYTES:,}; shorten model.metadata"
+        )
+    arrays[_HEADER] = np.frombuffer(text, np.uint8)
     atomic_write(path, lambda file: np.savez(file, **arrays))
 
 
@@ -343,16 +350,29 @@ def _read(path: Path, header_only: bool = False) -> tuple[dict, dict[str, np.nda
                     f"has a header of {info.file_size:,} bytes, more than "
                     f"MAX_HEADER_BYTES={MAX_HEADER_BYTES:,}"
                 )
-            raw = _read_array(archive, info, "header", MAX_HEADER_BYTES)
+            bound = f"MAX_HEADER_BYTES={MAX_HEADER_BYTES:,}"
+            raw = _read_array(archive, info, "header", MAX_HEADER_BYTES, bound)
             header = _parse_header(raw)
             arrays: dict[str, np.ndarray] = {}
-            left = MAX_PARAMETERS
+            n_params, slot_sizes = 0, {}
             for key in [] if header_only else _named_members(header, members):
-                is_param = key.startswith("param/")
-                limit = left if is_param else MAX_PARAMETERS
                 member = members[key + ".npy"]
-                arrays[key] = _read_array(archive, member, f"array {key}", limit)
-                left -= arrays[key].size if is_param else 0
+                if key.startswith("param/"):  # read first (_named_members' order)
+                    limit = MAX_PARAMETERS - n_params
+                    bound = (
+                        f"MAX_PARAMETERS={MAX_PARAMETERS:,} (counting all "
+                        "parameters together)"
+                    )
+                else:  # a slot holds one value per parameter, in one or more arrays
+                    slot = key.split("/")[1]
+                    limit = n_params - slot_sizes.get(slot, 0)
+                    bound = f"the model's {n_params:,} parameters (one per slot)"
+                array = _read_array(archive, member, f"array {key}", limit, bound)
+                if key.startswith("param/"):
+                    n_params += array.size
+                else:
+                    slot_sizes[slot] = slot_sizes.get(slot, 0) + array.size
+                arrays[key] = array
     except _Refused as refusal:
         raise ModelFileError(f"model file {name} {refusal}") from None
     except ModelFileError:
@@ -370,7 +390,7 @@ def _read(path: Path, header_only: bool = False) -> tuple[dict, dict[str, np.nda
 
 
 def _read_array(
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, what: str, limit: int
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, what: str, limit: int, bound: str
 ) -> np.ndarray:
     """One ``.npy`` member, refused on its declared shape before its data is read.
 
@@ -404,11 +424,9 @@ def _read_array(
             )
         size = math.prod(shape)
         if size > limit:
-            bound = "MAX_HEADER_BYTES" if what == "header" else "MAX_PARAMETERS"
-            bound_value = MAX_HEADER_BYTES if what == "header" else MAX_PARAMETERS
             raise _Refused(
                 f"declares {what} of shape {shape} ({size:,} values), past the "
-                f"bound {bound}={bound_value:,} (counting all parameters together)"
+                f"bound {bound}"
             )
         offset = member.tell()
         if info.file_size != offset + size * dtype.itemsize:
