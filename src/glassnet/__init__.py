@@ -27,6 +27,13 @@ _NAMES = {
     "Activation": "layers",
     "Flatten": "layers",
     "Reshape": "layers",
+    "Conv2D": "layers",
+    "MaxPooling2D": "layers",
+    "AveragePooling2D": "layers",
+    "GlobalAveragePooling2D": "layers",
+    "BatchNormalization": "layers",
+    "MaxPool2D": "layers",
+    "AvgPool2D": "layers",
     "History": "callbacks",
     "EarlyStopping": "callbacks",
     "ProgressBar": "callbacks",
@@ -88,10 +95,17 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from glassnet.finitediff import gradcheck  # noqa: F401
     from glassnet.layers import (  # noqa: F401
         Activation,
+        AveragePooling2D,
+        AvgPool2D,
+        BatchNormalization,
+        Conv2D,
         Dense,
         Dropout,
         Flatten,
+        GlobalAveragePooling2D,
         Layer,
+        MaxPool2D,
+        MaxPooling2D,
         Reshape,
     )
     from glassnet.network import Sequential  # noqa: F401

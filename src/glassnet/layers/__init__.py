@@ -36,11 +36,35 @@ from __future__ import annotations
 
 from glassnet.layers.activation import Activation
 from glassnet.layers.base import Layer
+from glassnet.layers.conv import Conv2D
 from glassnet.layers.dense import Dense
 from glassnet.layers.dropout import Dropout
+from glassnet.layers.normalization import BatchNormalization
+from glassnet.layers.pooling import (
+    AveragePooling2D,
+    AvgPool2D,
+    GlobalAveragePooling2D,
+    MaxPool2D,
+    MaxPooling2D,
+)
 from glassnet.layers.reshape import Flatten, Reshape
 
-__all__ = ["LAYERS", "Activation", "Dense", "Dropout", "Flatten", "Layer", "Reshape"]
+__all__ = [
+    "LAYERS",
+    "Activation",
+    "AveragePooling2D",
+    "AvgPool2D",
+    "BatchNormalization",
+    "Conv2D",
+    "Dense",
+    "Dropout",
+    "Flatten",
+    "GlobalAveragePooling2D",
+    "Layer",
+    "MaxPool2D",
+    "MaxPooling2D",
+    "Reshape",
+]
 
 
 LAYERS: dict[str, type[Layer]] = {
@@ -49,5 +73,10 @@ LAYERS: dict[str, type[Layer]] = {
     "Activation": Activation,
     "Flatten": Flatten,
     "Reshape": Reshape,
+    "Conv2D": Conv2D,
+    "MaxPooling2D": MaxPooling2D,
+    "AveragePooling2D": AveragePooling2D,
+    "GlobalAveragePooling2D": GlobalAveragePooling2D,
+    "BatchNormalization": BatchNormalization,
 }
 """Layer classes by name, as serialization stores them (``{"class": "Dense", ...}``)."""
