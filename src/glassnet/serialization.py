@@ -3,6 +3,8 @@
 A glassnet model file is a NumPy ``.npz`` archive (a zip of ``.npy`` arrays):
 
 * ``param/<layer>/<key>``: every parameter array (``param/0/W``, ``param/0/b``, ...);
+* ``state/<layer>/<key>``: a layer's non-trainable state (BatchNormalization's
+  ``moving_mean`` and ``moving_variance``);
 * ``opt/<slot>/<i>``: the optimizer's state, lists parallel to the parameters;
 * ``__header__``: a UTF-8 JSON document stored as a ``uint8`` array, with the format
   name and version, the glassnet version, the dtype, the model's input shape
@@ -84,7 +86,7 @@ MAX_HEADER_DEPTH = 32  # nesting of the header's lists and objects (a model uses
 MAX_LAYERS = 1024
 MAX_PARAMETERS = 100_000_000  # all parameters together, and each optimizer slot
 _NPY_HEADER_BYTES = 10_000  # an .npy member's own header (NumPy's limit too)
-_PARAM = re.compile(r"param/(0|[1-9][0-9]{0,8})/[^/]+")
+_PARAM = re.compile(r"(?:param|state)/(0|[1-9][0-9]{0,8})/[^/]+")
 
 
 # ---------------------------------------------------------------------------- save
@@ -152,6 +154,8 @@ def _encode(model: Any) -> tuple[dict, dict[str, np.ndarray]]:
         architecture.append(entry)
         for key, value in layer.params.items():
             arrays[f"param/{i}/{key}"] = value
+        for key, value in getattr(layer, "state", {}).items():
+            arrays[f"state/{i}/{key}"] = value
 
     optimizer = None
     if model.optimizer is not None:
@@ -606,7 +610,7 @@ def _check_header(header: dict) -> None:
 
 
 def _named_members(header: dict, members: dict[str, zipfile.ZipInfo]) -> list[str]:
-    """The arrays the header names: every layer's parameters, the optimizer's slots."""
+    """The arrays the header names: layers' parameters and state, optimizer slots."""
     n_layers = len(header["layers"])
     keys = []
     for filename in members:
@@ -724,6 +728,16 @@ def _decode(header: dict, arrays: dict[str, np.ndarray]) -> Any:
                     f"needs {param.dtype} {param.shape}"
                 )
             param[...] = saved
+        for key, value in getattr(layer, "state", {}).items():
+            saved = arrays.get(f"state/{i}/{key}")
+            if saved is None:
+                raise ValueError(f"no array state/{i}/{key} for layer {i} {layer!r}")
+            if saved.shape != value.shape or saved.dtype != value.dtype:
+                raise ValueError(
+                    f"state/{i}/{key} is {saved.dtype} {saved.shape}; the layer "
+                    f"needs {value.dtype} {value.shape}"
+                )
+            value[...] = saved
 
     if header["loss"] is not None:
         saved = header["optimizer"]

@@ -163,9 +163,11 @@ class Conv2D(Layer):
         Without a shape the parameters are drawn at the first forward, from ``rng``.
         """
         if input_shape is not None:
-            self.in_channels = self._check_shape(tuple(input_shape))[-1]
+            shape = tuple(input_shape)
+            if len(shape) == 4:  # else output_shape (in super().build) refuses it
+                self.in_channels = shape[-1]
         self._rng = rng
-        super().build(rng, dtype)
+        super().build(rng, dtype, input_shape)
 
     def reset_parameters(self, rng: np.random.Generator) -> None:
         """Draw W (and b) from the initializers, in place when the arrays exist.

@@ -70,6 +70,8 @@ class BatchNormalization(Layer):
            [2.]])
     """
 
+    keeps_shape = True
+
     def __init__(
         self, momentum: float = 0.99, epsilon: float = 1e-3, dtype: Any = "float32"
     ) -> None:
@@ -94,7 +96,7 @@ class BatchNormalization(Layer):
                     f"known last axis. Received: input shape {shape}"
                 )
             self.features = int(shape[-1])
-        super().build(rng, dtype)
+        super().build(rng, dtype, input_shape)
         self._cache = None
 
     def reset_parameters(self, rng: np.random.Generator) -> None:

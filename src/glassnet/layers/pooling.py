@@ -92,14 +92,6 @@ class _Pooling2D(Layer):
             )
         return shape
 
-    def build(
-        self, rng: np.random.Generator, dtype: Any, input_shape: tuple | None = None
-    ) -> None:
-        """Set the dtype, and check ``input_shape`` when given."""
-        if input_shape is not None:
-            self._check_shape(tuple(input_shape))
-        super().build(rng, dtype)
-
     def output_shape(self, input_shape: tuple) -> tuple:
         shape = self._check_shape(tuple(input_shape))
         return (shape[0], *self._geometry(shape)[0], shape[3])
@@ -321,14 +313,6 @@ class GlobalAveragePooling2D(Layer):
     >>> GlobalAveragePooling2D()(x)
     array([[3., 4.]])
     """
-
-    def build(
-        self, rng: np.random.Generator, dtype: Any, input_shape: tuple | None = None
-    ) -> None:
-        """Set the dtype, and check ``input_shape`` when given."""
-        if input_shape is not None:
-            _check_images(self, tuple(input_shape))
-        super().build(rng, dtype)
 
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
         if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
