@@ -29,6 +29,30 @@ LAYER_EXAMPLES = {
     "Activation": lambda: gn.Activation({"name": "leaky_relu", "alpha": 0.2}),
     "Flatten": lambda: gn.Flatten(),
     "Reshape": lambda: gn.Reshape((-1,)),
+    # image layers between the two Dense layers: 4 features as a 2×2×1 image
+    "Conv2D": lambda: [
+        gn.Reshape((2, 2, 1)),
+        gn.Conv2D(4, 2, activation="relu", l2=0.01),
+        gn.Flatten(),
+    ],
+    "MaxPooling2D": lambda: [
+        gn.Reshape((2, 2, 1)),
+        gn.Conv2D(4, 2, padding="same"),
+        gn.MaxPooling2D(),
+        gn.Flatten(),
+    ],
+    "AveragePooling2D": lambda: [
+        gn.Reshape((2, 2, 1)),
+        gn.Conv2D(4, (1, 2), strides=2, padding="same"),
+        gn.AveragePooling2D(pool_size=1),
+        gn.Flatten(),
+    ],
+    "GlobalAveragePooling2D": lambda: [
+        gn.Reshape((2, 2, 1)),
+        gn.Conv2D(4, 2, padding="same"),
+        gn.GlobalAveragePooling2D(),
+    ],
+    "BatchNormalization": lambda: gn.BatchNormalization(momentum=0.9),
 }
 
 
@@ -38,8 +62,8 @@ def test_every_layer_class_has_an_example():
 
 def _model(middle=None, *, optimizer="sgd", dtype="float32", seed=0):
     layers = [gn.Dense(3, 4, activation="relu")]
-    if middle is not None:
-        layers.append(middle)
+    if middle is not None:  # a layer, or a few (image layers between reshapes)
+        layers += middle if isinstance(middle, list) else [middle]
     layers.append(gn.Dense(4, 2))
     model = gn.Sequential(layers, seed=seed, dtype=dtype)
     model.compile(
