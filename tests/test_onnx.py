@@ -393,7 +393,10 @@ def test_cli_export_writes_the_model_with_its_standardizer_and_labels(trained):
     rows = [line.split(",") for line in predicted.stdout.splitlines()[1:]]
     raw = np.loadtxt(trained / "colours.csv", delimiter=",", skiprows=1, usecols=(0, 1))
     proto = onnx.load(trained / "model.onnx")
-    outputs = run(proto, raw.astype(np.float32))  # raw columns: the graph scales
+    # one input per column, raw: the graph standardises
+    feed = {"x": raw[:, :1].astype(np.float32), "y": raw[:, 1:].astype(np.float32)}
+    outputs = session(proto).run(None, feed)
+    outputs = dict(zip(["probabilities", "label"], outputs, strict=True))
     assert outputs["label"].tolist() == [row[0] for row in rows]
     np.testing.assert_allclose(
         outputs["probabilities"], [[float(v) for v in row[1:]] for row in rows],
@@ -402,6 +405,46 @@ def test_cli_export_writes_the_model_with_its_standardizer_and_labels(trained):
     properties = {p.key: p.value for p in proto.metadata_props}
     assert properties["features"] == '["x", "y"]'
     assert properties["classes"] == '["blue", "green", "red"]'
+
+
+def test_cli_export_of_a_table_with_text_missing_cells_and_a_scaled_target(
+    tmp_path,
+):
+    """One-hot text columns, --impute fills, a regression target in its units."""
+    rng = np.random.default_rng(1)
+    colours = np.array(["red", "green", "blue"])
+    lines = ["size,colour,weight,price"]
+    for i in range(90):
+        size, colour = rng.uniform(1, 10), colours[i % 3]
+        weight = "" if i % 7 == 0 else f"{rng.uniform(50, 80):.2f}"
+        shown = "NA" if i % 11 == 0 else colour
+        price = 1000 + 40 * size + {"red": 300, "green": 0, "blue": -200}[colour]
+        lines.append(f"{size:.3f},{shown},{weight},{price:.2f}")
+    (tmp_path / "prices.csv").write_text("\n".join(lines) + "\n")
+    result = glassnet(
+        "train", "prices.csv", "--target", "price", "--hidden", "8", "--epochs",
+        "20", "--seed", "0", "--impute", "mean", "--out", "m.npz", "--quiet",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert glassnet("export", "m.npz", "m.onnx", cwd=tmp_path).returncode == 0
+    # new rows: a category never seen, missing cells of both kinds
+    new = ["size,colour,weight", "2.5,red,60", "7.0,blue,", "4.0,purple,70",
+           "9.5,na,55", "1.0,green,75.5"]  # fmt: skip
+    (tmp_path / "new.csv").write_text("\n".join(new) + "\n")
+    predicted = glassnet("predict", "m.npz", "new.csv", cwd=tmp_path)
+    assert predicted.returncode == 0, predicted.stderr
+    expected = [float(line) for line in predicted.stdout.splitlines()[1:]]
+    rows = [line.split(",") for line in new[1:]]
+    feed = {
+        "size": np.array([[float(r[0])] for r in rows], np.float32),
+        "colour": np.array([[r[1]] for r in rows], dtype=object),
+        "weight": np.array([[float(r[2] or "nan")] for r in rows], np.float32),
+    }
+    out = session(onnx.load(tmp_path / "m.onnx")).run(None, feed)[0]
+    # prices in dollars, not in standard deviations: about 1000-1600
+    assert 500 < np.median(out) < 2000
+    np.testing.assert_allclose(out[:, 0], expected, rtol=1e-5)
 
 
 def test_cli_export_refuses_bad_arguments_with_one_line(trained):

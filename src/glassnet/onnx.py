@@ -15,7 +15,12 @@ then reproduces ``predict_proba`` from the raw feature columns:
 
 The input is ``X`` with the model's input shape (``model.input_shape``, so the
 model must be built) in its dtype (float32 or float64); the batch size is free.
-Images stay channels-last, as glassnet takes them. The graph uses only
+Images stay channels-last, as glassnet takes them. A model that ``glassnet
+train`` made from a table (its ``metadata["columns"]``) takes one (n, 1) input
+per column instead, named as in the file: numbers (NaN where missing) or
+strings, one-hot encoded and filled in the graph as ``ColumnEncoder`` does; a
+regression target trained scaled (``metadata["target_scaling"]``) comes out in
+its own units. The graph uses only
 operators that every runtime has in both float types (onnxruntime has no float64
 ``Erf``, ``Elu`` or ``Softplus``):
 ELU, softplus and GELU are written with ``Exp``, ``Log`` and arithmetic, with
@@ -52,7 +57,7 @@ from glassnet import __version__, activations, losses
 from glassnet._files import atomic_write
 from glassnet._numerics import ERFCX_CHEBYSHEV, ERFCX_SCALE
 from glassnet._validation import describe
-from glassnet.data import Standardizer
+from glassnet.data import MISSING, ColumnEncoder, Standardizer
 from glassnet.layers import Activation, Dense, Dropout, Flatten, Reshape
 
 __all__ = ["DEFAULT_OPSET", "MIN_OPSET", "export", "to_onnx"]
@@ -138,18 +143,21 @@ def to_onnx(model: Any, opset: int | None = None) -> Any:
     dtype = np.dtype(model.dtype)
     graph = _Graph(onnx, dtype)
 
-    x = "X"
+    if source.columns is not None:
+        x, inputs = _encode_columns(graph, source.columns)
+    else:
+        x = "X"
+        inputs = [
+            graph.helper.make_tensor_value_info(
+                "X", graph.elem_type, _dims(model.input_shape)
+            )
+        ]
     if source.preprocessing is not None:
         x = _standardize(graph, source.preprocessing, x)
     for convert, layer in zip(converters, layers, strict=True):
         x = convert(graph, layer, x)
     x = graph.channels_last(x)
     outputs = _outputs(graph, source, x, _dims(model.output_shape))
-    inputs = [
-        graph.helper.make_tensor_value_info(
-            "X", graph.elem_type, _dims(model.input_shape)
-        )
-    ]
 
     proto = onnx.helper.make_model(
         onnx.helper.make_graph(
@@ -159,7 +167,8 @@ def to_onnx(model: Any, opset: int | None = None) -> Any:
             outputs,
             initializer=graph.initializers,
         ),
-        opset_imports=[onnx.helper.make_opsetid("", opset)],
+        opset_imports=[onnx.helper.make_opsetid("", opset)]
+        + ([onnx.helper.make_opsetid("ai.onnx.ml", 2)] if graph.uses_ml else []),
         producer_name="glassnet",
         producer_version=__version__,
         doc_string=f"glassnet model: {source.description}",
@@ -216,6 +225,8 @@ class _Source(NamedTuple):
     # or "values"
     metadata: dict
     description: str
+    columns: Any = None  # a data.ColumnEncoder: one graph input per table column
+    target_scaling: tuple[float, float] | None = None  # values = raw·scale + mean
 
 
 def _source(model: Any) -> _Source:
@@ -231,14 +242,25 @@ def _source(model: Any) -> _Source:
             kind = "classes"
         else:
             kind = "indices" if classifier else "values"
+        meta = dict(model.metadata or {})
+        columns = None
+        if "columns" in meta:  # glassnet train's encoding of a table's cells
+            columns = ColumnEncoder.from_config(meta["columns"])
+        scaling = meta.get("target_scaling")
+        if scaling is not None and kind == "values":
+            scaling = (float(scaling["mean"]), float(scaling["scale"]))
+        else:
+            scaling = None
         return _Source(
             model,
             model.preprocessing,
             loss,
             model.classes_,
             kind,
-            dict(model.metadata or {}),
+            meta,
             repr(model),
+            columns,
+            scaling,
         )
     network = getattr(model, "model_", None)
     if hasattr(model, "get_params") and isinstance(network, Sequential):
@@ -270,7 +292,7 @@ def _properties(source: _Source) -> dict[str, str]:
     """What a deployment needs to know beside the graph: the columns, the target."""
     meta = source.metadata
     properties = {"glassnet_version": __version__}
-    for key in ("features", "target", "task"):
+    for key in ("features", "target", "task", "columns", "target_scaling"):
         if key in meta:
             properties[key] = json.dumps(meta[key])
     if source.classes is not None:
@@ -293,9 +315,11 @@ class _Graph:
         # the first such layer and back only where a layer needs the order
         # glassnet sees (Flatten, Reshape, Dense, softmax, the output).
         self.channels_first = False
+        self.uses_ml = False  # the ai.onnx.ml domain (LabelEncoder for text)
 
     def _name(self, hint: str) -> str:
-        return f"{hint}_{len(self.nodes) + len(self.initializers)}"
+        # "gn/" keeps them apart from the inputs, which may be column names
+        return f"gn/{hint}_{len(self.nodes) + len(self.initializers)}"
 
     def constant(self, value: Any, hint: str, dtype: Any = None) -> str:
         """A constant tensor (in the model's dtype unless told otherwise)."""
@@ -328,6 +352,9 @@ class _Graph:
     def op(self, op_type: str, *inputs: str, **attributes: Any) -> str:
         """Add one node; return the name of its (single) output."""
         output = self._name(op_type.lower())
+        if op_type == "LabelEncoder":
+            self.uses_ml = True
+            attributes["domain"] = "ai.onnx.ml"
         self.nodes.append(
             self.helper.make_node(op_type, list(inputs), [output], **attributes)
         )
@@ -345,6 +372,91 @@ def _standardize(graph: _Graph, preprocessing: Any, x: str) -> str:
     return graph.op("Div", x, graph.constant(preprocessing.scale_, "scale"))
 
 
+_OUTPUT_NAMES = ("probabilities", "label", "predictions")
+
+
+def _missing_spellings() -> list[str]:
+    """Every upper/lower-case spelling of data.MISSING ("na", "NA", "Na", ...).
+
+    Listed rather than lowercased in the graph: ONNX's StringNormalizer needs a
+    locale that a server may not have installed.
+    """
+    import itertools
+
+    spellings = set()
+    for word in MISSING:
+        choices = [sorted({c.lower(), c.upper()}) for c in word]
+        spellings.update("".join(p) for p in itertools.product(*choices))
+    return sorted(spellings)
+
+
+def _encode_columns(graph: _Graph, encoder: ColumnEncoder) -> tuple[str, list]:
+    """One input per table column, encoded as ``ColumnEncoder.transform`` does.
+
+    A number column is an (n, 1) float input, NaN for a missing cell (filled
+    with the stored value when the model was trained with ``--impute``). A text
+    column is an (n, 1) string input, its cells stripped of spaces as the
+    command line reads them: each becomes one 0/1 column per training category,
+    all zero for a category never seen; a missing cell ("", "NA", ... in any
+    case) takes the stored most frequent category when there is one.
+    """
+    make = graph.helper.make_tensor_value_info
+    string = graph.helper.np_dtype_to_tensor_dtype(np.dtype(object))
+    inputs, blocks = [], []
+    for column, kind in zip(encoder.columns_, encoder.kinds_, strict=True):
+        if column in _OUTPUT_NAMES or column.startswith("gn/"):
+            raise ValueError(
+                f"cannot export a model with a column named {column!r}: the graph "
+                f"takes each column as an input of that name, and {column!r} is "
+                "taken by the graph itself. Rename the column and train again"
+            )
+        fill = encoder.fill_.get(column)
+        if kind == "number":
+            inputs.append(make(column, graph.elem_type, ["n", 1]))
+            x = column
+            if fill is not None:
+                x = graph.op("Where", graph.op("IsNaN", x), graph.scalar(fill), x)
+            blocks.append(x)
+            continue
+        inputs.append(make(column, string, ["n", 1]))
+        cells = graph.op("Reshape", column, graph.constant([-1], "flat", np.int64))
+        if fill is not None:
+            spellings = _missing_spellings()
+            missing = graph.op(
+                "LabelEncoder",
+                cells,
+                keys_strings=spellings,
+                values_int64s=[1] * len(spellings),
+                default_int64=0,
+            )
+            missing = graph.op(
+                "Cast",
+                missing,
+                to=graph.helper.np_dtype_to_tensor_dtype(np.dtype(bool)),
+            )
+            fill_cell = graph.constant(
+                np.array([str(fill)], dtype=object), "fill", object
+            )
+            cells = graph.op("Where", missing, fill_cell, cells)
+        categories = encoder.categories_[column]
+        index = graph.op(
+            "LabelEncoder",
+            cells,
+            keys_strings=list(categories),
+            values_int64s=list(range(len(categories))),
+            default_int64=-1,  # unseen: matches no column below
+        )
+        index = graph.op("Unsqueeze", index, graph.constant([1], "axis", np.int64))
+        hot = graph.op(
+            "Equal",
+            index,
+            graph.constant(np.arange(len(categories)), "range", np.int64),
+        )
+        blocks.append(graph.op("Cast", hot, to=graph.elem_type))
+    x = blocks[0] if len(blocks) == 1 else graph.op("Concat", *blocks, axis=1)
+    return x, inputs
+
+
 def _outputs(graph: _Graph, source: _Source, x: str, dims: list) -> list:
     """The graph's outputs: probabilities and label, or the predictions."""
     make = graph.helper.make_tensor_value_info
@@ -358,6 +470,11 @@ def _outputs(graph: _Graph, source: _Source, x: str, dims: list) -> list:
     if transform is not None:
         x = transform(graph, x)
     if source.kind == "values":
+        if source.target_scaling is not None:  # trained on (y − mean)/scale
+            mean, scale = source.target_scaling
+            x = graph.op(
+                "Add", graph.op("Mul", x, graph.scalar(scale)), graph.scalar(mean)
+            )
         graph.nodes.append(graph.helper.make_node("Identity", [x], ["predictions"]))
         return [make("predictions", graph.elem_type, dims)]
     if len(dims) != 2:

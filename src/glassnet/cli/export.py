@@ -16,12 +16,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "export",
         summary="write a saved model as an ONNX file, to run without glassnet",
         description=(
-            "Write MODEL as OUT, an ONNX graph that takes the raw feature columns "
-            "(in the order 'glassnet summary' lists them) as one float tensor X, "
-            "applies the stored standardisation and every layer, and gives "
-            "'probabilities' and 'label' for a classifier, 'predictions' in the "
-            "target's units otherwise. OUT is written atomically. Needs the onnx "
-            'package: pip install "glassnet[onnx]".'
+            "Write MODEL as OUT, an ONNX graph that takes the raw columns of the "
+            "training file, one (n, 1) input per column named as in its header "
+            "(numbers as floats, NaN where missing; text as strings), encodes, "
+            "fills and standardises them as training did, applies every layer, "
+            "and gives 'probabilities' and 'label' for a classifier, "
+            "'predictions' in the target's units otherwise. OUT is written "
+            'atomically. Needs the onnx package: pip install "glassnet[onnx]".'
         ),
         examples=[
             "glassnet export model.npz model.onnx",
