@@ -251,11 +251,16 @@ def name_the_cell(error: ValueError, spec: str, X: np.ndarray, features) -> Exce
     from glassnet.errors import DataError
 
     match = re.match(r"X\[(\d+), (\d+)\]=\S+ is out of (\w+)'s range", str(error))
-    if match is None or features is None:
+    if match is None or X.ndim != 2:
         return error
     i, j, dtype = int(match.group(1)), int(match.group(2)), match.group(3)
+    if i >= X.shape[0] or j >= X.shape[1]:
+        return error
+    # text columns one-hot encoded: X's columns are no longer the file's
+    same = features is not None and len(features) == X.shape[1]
+    column = f"column {features[j]!r}" if same else f"encoded feature {j}"
     return DataError(
-        f"{spec}: data row {i + 1}, column {features[j]!r}: {X[i, j]:g} is out of "
+        f"{spec}: data row {i + 1}, {column}: {X[i, j]:g} is out of "
         f"range for the model: standardised as in training it exceeds {dtype}'s "
         f"largest number ({float(np.finfo(dtype).max):.3g}). Check that value"
     )
