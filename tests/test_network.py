@@ -919,3 +919,18 @@ def test_fortran_ordered_x_trains_and_predicts_the_same_bits():
     for a, b in zip(c_order[0] + [c_order[1]], f_order[0] + [f_order[1]], strict=True):
         assert a.tobytes() == b.tobytes()
     assert c_order[2] == f_order[2]
+
+
+def test_a_value_that_standardising_takes_past_the_range_is_named():
+    # used to warn "overflow encountered in divide", then call X[0, 0] infinite
+    from glassnet.data import Standardizer
+
+    model = gn.Sequential([Dense(1, 1)], seed=0, dtype="float64")
+    model.preprocessing = Standardizer().fit([[0.0], [1e-10]])  # scale 5e-11
+    with pytest.raises(
+        ValueError,
+        match=r"^X\[1, 0\]=1e\+300 is out of float64's range once standardised",
+    ):
+        model.predict([[0.5], [1e300]])
+    with pytest.raises(ValueError, match=r"must not contain NaN or infinity"):
+        model.predict([[np.inf]])

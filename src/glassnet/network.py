@@ -406,12 +406,18 @@ class Sequential:
         ``one_sample``: ``X`` is one sample, returned with a batch axis of 1. A
         model not built yet is built here, for ``X``'s shape.
         """
+        raw = None
         if self.preprocessing is not None:
-            X = check_array(X, name)
-            X = self.preprocessing.transform(X)
+            X = raw = check_array(X, name)
+            with np.errstate(over="ignore"):  # reported below, naming the cell
+                X = self.preprocessing.transform(X)
+        try:
+            X = check_array(X, name, dtype=self.dtype)
+        except ValueError as error:
+            raise _out_of_range(error, raw, name, self.dtype) from None
         # C order whatever the caller's layout: a Fortran-ordered X would take
         # other BLAS paths and give other bits (same data, same seed, same bits)
-        X = np.ascontiguousarray(check_array(X, name, dtype=self.dtype))
+        X = np.ascontiguousarray(X)
         received = X.shape
         if one_sample:
             X = X[None]
@@ -912,3 +918,23 @@ def _check_compile_order(loss: Any, optimizer: Any) -> None:
             "compile(loss=..., optimizer=...). Received: "
             f"loss={describe(loss)}, optimizer={describe(optimizer)}"
         )
+
+
+def _out_of_range(error: ValueError, raw: Any, name: str, dtype: np.dtype):
+    """A finite input cell that preprocessing took past ``dtype``'s range, named.
+
+    check_array sees only the standardised array, and would call the cell at
+    fault infinite (or its standardised value too large); the user gave ``raw``.
+    """
+    match = re.search(rf"{re.escape(name)}\[([\d, ]+)\]=", str(error))
+    if raw is None or match is None:
+        return error
+    index = tuple(int(i) for i in match.group(1).split(","))
+    if len(index) != raw.ndim or not np.isfinite(raw[index]):
+        return error
+    return ValueError(
+        f"{name}[{match.group(1)}]={raw[index].item()!r} is out of {dtype}'s range "
+        "once standardised with the model's preprocessing: it lies far outside the "
+        f"data the model was trained on. Received: {name}[{match.group(1)}]="
+        f"{raw[index].item()!r}"
+    )
