@@ -79,8 +79,17 @@ def _code():
 def _python_names(source, bound):
     """The glassnet names a Python source uses: imports, and attribute chains on
     what it imported from glassnet (``gn.optimizers.Adam``, ``data.read_csv``).
-    ``bound`` (alias -> dotted name) gains the source's imports."""
-    tree = ast.parse(source)
+    ``bound`` (alias -> dotted name) gains the source's imports. A sketch that is
+    not Python as a whole (``{"a": x, ...}``) is read line by line, and a line that
+    is not Python either by its dotted names."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        if "\n" not in source.strip():
+            return _dotted_names(source, bound)
+        return set().union(
+            *(_python_names(line, bound) for line in source.splitlines())
+        )
     names = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -104,6 +113,16 @@ def _python_names(source, bound):
     return names
 
 
+def _dotted_names(text, bound):
+    """Dotted names in ``text`` that start with a name ``bound`` to glassnet."""
+    names = set()
+    for chain in re.findall(r"(?<![\w.])[A-Za-z_]\w*(?:\.\w+)+", text):
+        first, _, rest = chain.partition(".")
+        if first in bound:
+            names.add(f"{bound[first]}.{rest}")
+    return names
+
+
 def _readme_names():
     blocks, spans = _code()
     names, bound = set(), {"glassnet": "glassnet"}
@@ -112,10 +131,7 @@ def _readme_names():
             names |= _python_names(source, bound)
     # prose: `glassnet.errors.DataError`, `gn.save(model, path)`, `datasets.people()`
     for span in spans:
-        for chain in re.findall(r"(?<![\w.])[A-Za-z_]\w*(?:\.\w+)+", span):
-            first, _, rest = chain.partition(".")
-            if first in bound:
-                names.add(f"{bound[first]}.{rest}")
+        names |= _dotted_names(span, bound)
     # private names (``glassnet._kernels``, optional) are not API the README promises
     return sorted(n for n in names if not any(p.startswith("_") for p in n.split(".")))
 
@@ -155,6 +171,8 @@ def test_the_name_scan_sees_a_wrong_name():
     assert {"glassnet.data.nothing", "glassnet.Nope"} <= names
     with pytest.raises((AttributeError, ImportError)):
         _resolve("glassnet.Nope")
+    sketch = "import glassnet as gn\nrow = {1: gn.Nope, ...,\n       2: x}"
+    assert _python_names(sketch, {}) == {"glassnet", "glassnet.Nope"}
 
 
 def _readme_commands():
