@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from glassnet._numerics import as_float, sigmoid, softmax
 from glassnet._registry import Configurable, Registry
 from glassnet._validation import check_array, check_finite_number, describe
 
@@ -41,27 +42,6 @@ __all__ = [
     "get",
     "names",
 ]
-
-
-def _as_float(array: Any) -> np.ndarray:
-    array = np.asarray(array)
-    return array if array.dtype.kind == "f" else array.astype(np.float64)
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    """σ(z) without overflow: e^-|z| is always in (0, 1]."""
-    e = np.exp(-np.abs(z))
-    y = 1 / (1 + e)
-    np.multiply(e, y, out=y, where=z < 0)
-    return y
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    """Softmax along the last axis, shifted by the row maximum."""
-    y = z - np.max(z, axis=-1, keepdims=True)
-    np.exp(y, out=y)
-    y /= np.sum(y, axis=-1, keepdims=True)
-    return y
 
 
 class Loss(Configurable):
@@ -84,7 +64,7 @@ class Loss(Configurable):
     # -- the shared shape -------------------------------------------------------
     def _align(self, y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
         """Cheap shape/dtype alignment so prepared *and* raw targets both work."""
-        y_pred = _as_float(y_pred)
+        y_pred = as_float(y_pred)
         y_true = np.asarray(y_true)
         if y_true.shape != y_pred.shape and y_true.size == y_pred.size:
             y_true = y_true.reshape(y_pred.shape)  # (n,) targets for (n, 1) outputs
@@ -244,7 +224,7 @@ class MeanSquaredError(Loss):
             self._cache = diff
         if not diff.size:
             return float("nan")  # what np.mean of nothing gives, without its warning
-        # Σ diff² as one dot product: ≈ 0.5 µs against 2.7 µs for mean(square())
+        # Σ diff² as one dot product: one BLAS call, no squared temporary
         return float(np.vdot(diff, diff)) / diff.size
 
     def _gradient(self):
@@ -346,7 +326,7 @@ class BinaryCrossentropy(Loss):
     def _gradient(self):
         if self.from_logits:
             y_true, z = self._cache
-            grad = _sigmoid(z)
+            grad = sigmoid(z)
             grad -= y_true
         else:
             y_true, p, q = self._cache
@@ -357,8 +337,8 @@ class BinaryCrossentropy(Loss):
 
     def output_transform(self, y_pred: np.ndarray) -> np.ndarray:
         """Probabilities: σ(logits) when ``from_logits``, else ``y_pred`` unchanged."""
-        y_pred = _as_float(y_pred)
-        return _sigmoid(y_pred) if self.from_logits else y_pred
+        y_pred = as_float(y_pred)
+        return sigmoid(y_pred) if self.from_logits else y_pred
 
     def prepare_targets(self, y, n_outputs, dtype, n_samples=None):
         """As :meth:`Loss.prepare_targets`, and every target must lie in [0, 1]."""
@@ -494,7 +474,7 @@ class CategoricalCrossentropy(Loss):
         return self._value(*self._align_labels(y_true, y_pred), cache=False)
 
     def _align_labels(self, y_true, y_pred):
-        y_pred = _as_float(y_pred)
+        y_pred = as_float(y_pred)
         y_true = np.asarray(y_true)
         if y_true.ndim == 2 and y_true.shape[1] > 1 and y_true.dtype != y_pred.dtype:
             y_true = y_true.astype(y_pred.dtype)
@@ -502,7 +482,7 @@ class CategoricalCrossentropy(Loss):
 
     def output_transform(self, y_pred: np.ndarray) -> np.ndarray:
         """Class probabilities: the softmax of the logits (last axis)."""
-        return _softmax(_as_float(y_pred))
+        return softmax(as_float(y_pred))
 
     def prepare_targets(self, y, n_outputs, dtype, n_samples=None):
         """Check labels or one-hot rows once; integer labels stay int64 and 1-D.
