@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -20,6 +21,15 @@ from glassnet.layers.base import (
 )
 
 __all__ = ["Dense"]
+
+
+class _StepBuffers(NamedTuple):
+    """What a training step writes into, allocated once per input shape."""
+
+    out: np.ndarray  # y = f(x @ W + b), the layer's output
+    dz: np.ndarray | None  # dL/dz (None for a linear layer: there dL/dz is dL/dy)
+    dx: np.ndarray  # dL/dx, what backward returns
+    ones: np.ndarray  # one 1 per row of x: Σ over the rows as one BLAS product
 
 
 class Dense(Layer):
@@ -114,7 +124,7 @@ class Dense(Layer):
         self.use_bias = use_bias
         self.l2 = check_finite_number(l2, "l2", minimum=0.0)
         self.seed = check_seed(seed)
-        self._work: list | None = None  # the buffers of the last training forward
+        self._work: _StepBuffers | None = None  # those of the last training forward
         self._b: np.ndarray | None = None  # params["b"] and its (1, n_out) view
         self._b_row: np.ndarray | None = None
         self.reset_parameters(np.random.default_rng(seed))
@@ -212,8 +222,9 @@ class Dense(Layer):
             x = np.asarray(x, dtype=self.dtype)
             work = self._buffers.get(x.shape)
         if work is None:
-            work = self._new_work(x)
-        out = work[0]
+            work = self._new_buffers(x)
+        out = work.out
+        # 1. z = x @ W, into the output buffer
         try:
             # np.dot: far less overhead than matmul on small arrays, same BLAS call;
             # not on 3+ dimensions, where it is a loop of its own whose sums differ
@@ -221,25 +232,27 @@ class Dense(Layer):
             (np.dot if x.ndim < 3 else np.matmul)(x, self.params["W"], out=out)
         except ValueError:  # x of another dtype (or not 2-D): the general path
             np.matmul(x, self.params["W"], out=out)
+        # 2. y = f(z + b), in place; the activation caches y (the buffer itself)
         act = self._act
         if self.use_bias:
             b = self.params["b"]
             if b is not self._b:  # a 2-D view adds faster than broadcasting 1-D
                 self._b, self._b_row = b, b.reshape(1, -1)
             bias = self._b_row if out.ndim > 1 else b
-            if act is not None:  # f(out + b) into out; caches its output: out
+            if act is not None:
                 act.forward_biased(out, bias)
             else:
                 np.add(out, bias, out=out)
         elif act is not None:
-            act.forward(out, out=out)  # caches its output: out itself
+            act.forward(out, out=out)
+        # 3. what backward needs: x, y and the buffers
         self.inputs = x
         self.outputs = out
         self._work = work
         return out
 
-    def _new_work(self, x: np.ndarray) -> list:
-        """Buffers for one input shape: [output, dL/dz, dL/dx (lazy), ones (lazy)]."""
+    def _new_buffers(self, x: np.ndarray) -> _StepBuffers:
+        """The step buffers for inputs of ``x``'s shape (kept for the next step)."""
         shape = x.shape
         if self.n_in is None:  # Dense(units) used on its own: built by its first input
             self._build_for(x)
@@ -248,9 +261,13 @@ class Dense(Layer):
         if len(self._buffers) >= 4:  # fit uses two shapes; don't hoard odd sizes
             self._buffers.clear()
         out_shape = shape[:-1] + (self.n_out,)
-        dz = None if self._act is None else np.empty(out_shape, self.dtype)
-        work = [np.empty(out_shape, self.dtype), dz, None, None]
-        self._buffers[shape] = work
+        rows = math.prod(shape[:-1])
+        work = self._buffers[shape] = _StepBuffers(
+            out=np.empty(out_shape, self.dtype),
+            dz=None if self._act is None else np.empty(out_shape, self.dtype),
+            dx=np.empty(shape, self.dtype),
+            ones=np.ones(rows, self.dtype),
+        )
         return work
 
     def backward(
@@ -275,8 +292,9 @@ class Dense(Layer):
                 "run forward(x) first (a __call__ caches nothing)."
             )
         x = self.inputs
+        # 1. dL/dz = f'(z) ⊙ dL/dy, from the activation's cached output
         if self._act is not None:
-            dz = work[1]
+            dz = work.dz
             if grad_out.shape != dz.shape:
                 dz = np.empty(grad_out.shape, self.dtype)
             self._act.backward(grad_out, out=dz)
@@ -287,29 +305,30 @@ class Dense(Layer):
         if x.ndim != 2:  # one sample, or extra leading dimensions: rows
             x = x.reshape(-1, self.n_in)
             dz = dz.reshape(-1, self.n_out)
+        # 2. dL/dW = xᵀ · dL/dz
         try:
             np.dot(x.T, dz, out=grads["W"])
         except ValueError:  # mixed dtypes: the general (casting) path
             np.matmul(x.T, dz, out=grads["W"])
+        # 3. dL/db = Σ_rows dL/dz, as a product with a ones vector (one BLAS
+        # call, where dz.sum(axis=0) is a slow reduction along a short axis)
         if self.use_bias:
-            # Σ over samples as a product with a ones vector: one BLAS call,
-            # several times faster than dz.sum(axis=0)
-            ones = work[3]
-            if ones is None or len(ones) != len(dz):
-                ones = work[3] = np.ones(len(dz), self.dtype)
+            ones = work.ones
+            if len(ones) != len(dz):
+                ones = np.ones(len(dz), self.dtype)
             try:
                 np.dot(ones, dz, out=grads["b"])
             except ValueError:
                 np.matmul(ones, dz, out=grads["b"])
+        # 4. the L2 penalty's gradient, 2λW
         if self.l2:
             penalty = self._buffer(("l2",), W.shape)
             np.multiply(W, self.dtype.type(2.0 * self.l2), out=penalty)
             grads["W"] += penalty
         if not need_input_grad:
             return None
-        dx = work[2]
-        if dx is None:
-            dx = work[2] = np.empty(self.inputs.shape, self.dtype)
+        # 5. dL/dx = dL/dz · Wᵀ
+        dx = work.dx
         try:
             np.dot(dz, W.T, out=dx if dx.ndim == 2 else dx.reshape(-1, self.n_in))
         except ValueError:
