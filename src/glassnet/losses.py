@@ -25,7 +25,7 @@ array([[-0.5],
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -357,6 +357,38 @@ class BinaryCrossentropy(Loss):
         return {"from_logits": self.from_logits, "epsilon": self.epsilon}
 
 
+class _CrossentropyBuffers(NamedTuple):
+    """A training step's work arrays for one (n, k) batch of logits."""
+
+    shifted: np.ndarray  # (n, k): z − max z, then its exp, then the softmax
+    row: np.ndarray  # (n, 1): the row maxima, then the row sums of exp
+    offsets: np.ndarray  # (n,): i·k, where row i starts in the flat logits
+    flat: np.ndarray  # (n,): i·k + yᵢ, the flat index of each row's label
+    columns: np.ndarray  # (k, n): the logits transposed
+    ones: np.ndarray  # (k, 1): sums a row as a matrix product
+
+    @classmethod
+    def allocate(cls, y_pred: np.ndarray) -> _CrossentropyBuffers:
+        n, k = y_pred.shape
+        return cls(
+            shifted=np.empty_like(y_pred),
+            row=np.empty((n, 1), y_pred.dtype),
+            offsets=np.arange(n) * k,
+            flat=np.empty(n, np.int64),
+            columns=np.empty((k, n), y_pred.dtype),
+            ones=np.ones((k, 1), y_pred.dtype),
+        )
+
+
+class _CrossentropyCache(NamedTuple):
+    """What backward needs from the last training forward."""
+
+    y_true: np.ndarray  # labels (n,) or target rows (n, k)
+    probs: np.ndarray  # the softmax of the logits
+    labels: bool  # whether y_true holds labels
+    flat: np.ndarray | None  # the flat index of each row's label
+
+
 class CategoricalCrossentropy(Loss):
     """Softmax and cross-entropy fused, on logits: L = −mean over samples of log pₖ.
 
@@ -378,6 +410,10 @@ class CategoricalCrossentropy(Loss):
 
     name = "categorical_crossentropy"
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._work: _CrossentropyBuffers | None = None
+
     def _value(self, y_true, y_pred, cache):
         if y_pred.ndim != 2:
             raise ValueError(
@@ -390,55 +426,55 @@ class CategoricalCrossentropy(Loss):
             y_true = y_true.reshape(-1)
             if y_true.dtype.kind != "i":
                 y_true = y_true.astype(np.int64)
-        if cache:
-            # a training step: work in buffers kept per batch shape (the cache
-            # below points into them, and the next forward overwrites it anyway)
-            work = getattr(self, "_work", None)
-            if (
-                work is None
-                or work[0].shape != y_pred.shape
-                or work[0].dtype != y_pred.dtype
-            ):
-                row = np.empty((n, 1), y_pred.dtype)  # row maxima, then row sums
-                work = self._work = (
-                    np.empty_like(y_pred),  # shifted logits, then softmax
-                    row,
-                    np.arange(n) * k,  # offset of each row in the flat array
-                    np.empty(n, np.int64),  # flat index of each row's label
-                    np.empty((k, n), y_pred.dtype),  # the logits transposed
-                    np.ones((k, 1), y_pred.dtype),  # sums rows as a product
-                )
-            shifted, row, offsets, flat, columns, ones = work
-            # NumPy reduces along a short last axis slowly (6 µs for 128 × 10);
-            # the max down the columns of a transposed copy takes 1.8 µs
-            np.copyto(columns, y_pred.T)
-            columns.max(axis=0, out=row.reshape(n))
-            np.subtract(y_pred, row, out=shifted)
+        # a training step works in buffers kept per batch shape (the cache points
+        # into them; the next forward overwrites both); the value alone allocates
+        work = self._work if cache else None
+        if cache and (
+            work is None
+            or work.shifted.shape != y_pred.shape
+            or work.shifted.dtype != y_pred.dtype
+        ):
+            work = self._work = _CrossentropyBuffers.allocate(y_pred)
+
+        # 1. shift each row by its maximum: z − max z ≤ 0, so exp never overflows
+        if work is not None:
+            # the max down the columns of a transposed copy: NumPy reduces along
+            # a short last axis (k classes) slowly
+            np.copyto(work.columns, y_pred.T)
+            work.columns.max(axis=0, out=work.row.reshape(n))
+            shifted = np.subtract(y_pred, work.row, out=work.shifted)
         else:
             shifted = y_pred - np.max(y_pred, axis=1, keepdims=True)
-            flat = None
+
+        # 2. each row's target logit: picked = Σₖ yₖ·shiftedₖ (one gather for labels)
+        flat = None
         if labels:
-            if flat is None:
-                flat = np.arange(n) * k + y_true
+            if work is not None:
+                flat = np.add(work.offsets, y_true, out=work.flat)
             else:
-                np.add(offsets, y_true, out=flat)
-            picked = shifted.take(flat)  # shifted[i, y_i], one gather
+                flat = np.arange(n) * k + y_true
+            picked = shifted.take(flat)
         else:
             picked = np.einsum("ij,ij->i", shifted, y_true)
+
+        # 3. each row's Σ exp(shifted), as a product with a ones column in training
         exps = np.exp(shifted, out=shifted)
-        if cache:
-            sums = np.dot(exps, ones, out=row)  # 0.6 µs against 2.6 for sum(axis=1)
+        if work is not None:
+            sums = np.dot(exps, work.ones, out=work.row)
         else:
             sums = exps.sum(axis=1, keepdims=True)
-        # −Σₖ yₖ log pₖ = (Σₖ yₖ)·log Σ exp − Σₖ yₖ·shiftedₖ ; Σₖ yₖ = 1 for labels
+
+        # 4. −Σₖ yₖ log pₖ = (Σₖ yₖ)·log Σ exp − picked; Σₖ yₖ = 1 for labels
         losses = np.log(sums).reshape(n)
         if not labels:
             losses *= np.sum(y_true, axis=1)
         losses -= picked
         value = float(losses.sum()) / n if n else float("nan")
+
+        # 5. keep the softmax (in the exps buffer) for backward
         if cache:
-            exps /= sums  # the softmax, which backward needs
-            self._cache = (y_true, exps, labels, flat)
+            exps /= sums
+            self._cache = _CrossentropyCache(y_true, exps, labels, flat)
         return value
 
     def _gradient(self):
@@ -446,6 +482,7 @@ class CategoricalCrossentropy(Loss):
         n = probs.shape[0]
         scale = probs.dtype.type(1.0 / n)
         if labels:
+            # (softmax − onehot) / n: subtract 1/n at each row's label, in place
             grad = probs * scale
             flat_grad = grad.reshape(-1)  # a view: grad is contiguous
             flat_grad[flat] -= scale
