@@ -1,64 +1,95 @@
 """The training loop behind :meth:`Sequential.fit <glassnet.network.Sequential.fit>`.
 
-One epoch of minibatch training, with divergence restore: ``fit`` checks and casts
-the data, then :func:`train` runs the epochs and calls the callbacks, and
-``_epoch_runner`` builds the one-epoch step loop, which touches only local names
-(bound methods, reused buffers, the data). When the loss or the weights stop being
-finite, the weights and optimizer state of an epoch's start come back and
-``_diverged`` raises :class:`~glassnet.errors.TrainingDiverged`.
+``fit`` checks and casts the data, then hands :func:`train` everything the loop
+uses as explicit :class:`Parts` (layers, loss, optimizer, the packed parameters,
+metric functions, the generator) and a :class:`Plan` (epochs, batch size, ...);
+the loop reaches into no private attribute of the model. The model itself is
+passed only for what callbacks see of it (``set_model``, ``stop_training``,
+``history``, ``epoch``).
+
+An epoch is four small parts:
+
+* :class:`_Batches` yields the minibatches: one permutation per epoch, each batch
+  gathered into a buffer reused from batch to batch;
+* :class:`_Step` holds one step's bound methods, looked up once per fit;
+* :func:`_run_epoch` runs the steps — forward, loss, backward, optimizer step —
+  and sums the epoch's logs;
+* :class:`_DivergenceGuard` keeps the weights and optimizer state of the last two
+  epochs' starts; when the loss or the weights stop being finite it restores
+  them and raises :class:`~glassnet.errors.TrainingDiverged`.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from glassnet.errors import TrainingDiverged
 
-if TYPE_CHECKING:
-    from glassnet.network import Sequential
+__all__ = ["Parts", "Plan", "train"]
 
-__all__ = ["train"]
+Pairs = list[tuple[np.ndarray, np.ndarray]]
+
+
+class Parts(NamedTuple):
+    """What the loop trains, handed over by ``fit``."""
+
+    layers: list[Any]  # the model's layers, first to last
+    loss: Any  # the compiled Loss
+    optimizer: Any  # the compiled Optimizer
+    pairs: Pairs  # the packed (params, grads): one update per formula
+    metric_fns: list[tuple[str, Callable[[np.ndarray, np.ndarray], float]]]
+    rng: np.random.Generator  # draws each epoch's permutation
+    evaluate: Callable[[np.ndarray, np.ndarray], dict[str, float]]  # validation
+
+
+class Plan(NamedTuple):
+    """How long and in what batches to train (fit's checked arguments)."""
+
+    epochs: int  # index of the last epoch + 1
+    initial_epoch: int
+    batch_size: int
+    shuffle: bool
+    verbose: int
 
 
 def train(
-    model: Sequential,
+    model: Any,
+    parts: Parts,
+    plan: Plan,
     X: np.ndarray,
     y: np.ndarray,
     val: tuple[np.ndarray, np.ndarray] | None,
     callbacks: list[Any],
-    *,
-    epochs: int,
-    batch_size: int,
-    shuffle: bool,
-    verbose: int,
-    initial_epoch: int,
 ) -> Any:
     """Fit's epochs on checked data and callbacks; return the :class:`History`."""
     from glassnet.callbacks import History, ProgressBar
 
     history = History()
     all_callbacks = [history, *callbacks]
-    if verbose and not any(isinstance(c, ProgressBar) for c in callbacks):
-        all_callbacks.append(ProgressBar(plain=verbose == 2))
+    if plan.verbose and not any(isinstance(c, ProgressBar) for c in callbacks):
+        all_callbacks.append(ProgressBar(plain=plan.verbose == 2))
     params = {
-        "epochs": epochs,
-        "initial_epoch": initial_epoch,
-        "batch_size": batch_size,
+        "epochs": plan.epochs,
+        "initial_epoch": plan.initial_epoch,
+        "batch_size": plan.batch_size,
         "samples": len(X),
-        "steps": -(-len(X) // batch_size),
-        "verbose": verbose,
+        "steps": -(-len(X) // plan.batch_size),
+        "verbose": plan.verbose,
     }
     for callback in all_callbacks:
         callback.set_model(model)
         callback.set_params(params)
     model.stop_training = False
     model.history = history
-    model._epochs_planned = epochs  # for _diverged's "epoch 3/10"
     logs: dict[str, float] = {}
-    run_epoch = _epoch_runner(model, X, y, batch_size, shuffle, all_callbacks)
+    step = _Step.of(parts)
+    batches = _Batches(X, y, plan.batch_size, plan.shuffle, parts.rng)
+    guard = _DivergenceGuard(parts.pairs, parts.optimizer, plan.epochs)
+    batch_callbacks = [c for c in all_callbacks if c.wants_batches]
     epoch_begins = [c for c in all_callbacks if c.wants_epoch_begin]
     # Overflow on the way to a diverging loss is reported once, as
     # TrainingDiverged, rather than as a stream of RuntimeWarnings.
@@ -67,12 +98,12 @@ def train(
         errstate.__enter__()
         for callback in all_callbacks:
             callback.on_train_begin(logs)
-        for epoch in range(initial_epoch, epochs):
+        for epoch in range(plan.initial_epoch, plan.epochs):
             for callback in epoch_begins:
                 callback.on_epoch_begin(epoch, logs)
-            logs = run_epoch(epoch)
+            logs = _run_epoch(epoch, step, batches, guard, batch_callbacks)
             if val is not None:
-                scores = model._evaluate_arrays(*val)
+                scores = parts.evaluate(*val)
                 logs.update({f"val_{k}": v for k, v in scores.items()})
             model.epoch = epoch + 1
             for callback in all_callbacks:
@@ -81,6 +112,9 @@ def train(
                 break
         for callback in all_callbacks:
             callback.on_train_end(logs)
+    except TrainingDiverged:
+        _roll_back(model, history, guard.restored)
+        raise
     finally:
         errstate.__exit__(None, None, None)
         for callback in all_callbacks:
@@ -90,147 +124,225 @@ def train(
     return history
 
 
-def _epoch_runner(
-    model: Sequential,
-    X: np.ndarray,
-    y: np.ndarray,
-    batch_size: int,
-    shuffle: bool,
-    callbacks: list[Any],
-) -> Any:
-    """Everything an epoch needs, looked up once; returns ``run(epoch) -> logs``.
+def _roll_back(model: Any, history: Any, restored: int) -> None:
+    """Take the epoch count and the history back to epoch ``restored``'s start.
 
-    The inner loop touches only local names: bound methods, buffers and the
-    data, so a step of a tiny network costs little more than its arithmetic.
-    """
-    n = len(X)
-    layers = model.layers
-    pairs = model._flatten()  # one (params, grads) pair: one update per formula
-    # the weights and optimizer state at the start of this epoch and the one
-    # before: when the *first* batch diverges, the last step of the epoch
-    # before made the weights bad, so those of its start come back
-    snapshots = [[param.copy() for param, _ in pairs] for _ in range(2)]
-    opt_states: list[Any] = [None, None]
-    forwards = [layer.forward for layer in layers]
-    backwards = [layer.backward for layer in layers[:0:-1]]
-    first_backward = layers[0].backward
-    loss_forward, loss_backward = model.loss.forward, model.loss.backward
-    step = model.optimizer.step
-    penalized = [layer for layer in layers if getattr(layer, "l2", 0.0)]
-    metric_fns = model._metric_fns
-    transform = model.loss.output_transform
-    batch_callbacks = [c for c in callbacks if c.wants_batches]
-    isfinite = math.isfinite
-    starts = range(0, n, batch_size)
-    if shuffle:
-        size = min(batch_size, n)
-        x_full = np.empty((size,) + X.shape[1:], X.dtype)
-        y_full = np.empty((size,) + y.shape[1:], y.dtype)
-        rest = n % size  # 0 when one batch holds everything
-        x_rest = np.empty((rest,) + X.shape[1:], X.dtype)
-        y_rest = np.empty((rest,) + y.shape[1:], y.dtype)
-    elif len(starts) <= 65536:  # the same batches every epoch: slice them once
-        batches = [(X[i : i + batch_size], y[i : i + batch_size]) for i in starts]
-    else:  # (but hold no more than ~10 MB of views)
-        batches = None
-
-    def run(epoch: int) -> dict[str, float]:
-        # the weights to restore if this epoch diverges: one copy per epoch
-        snapshots.reverse()
-        opt_states.reverse()
-        for saved, (param, _) in zip(snapshots[0], pairs, strict=True):
-            np.copyto(saved, param)
-        opt_states[0] = model.optimizer.get_state()
-        if shuffle:
-            order = model.rng.permutation(n)
-        metric_sums = [0.0] * len(metric_fns)
-        total = 0.0
-        for batch, start in enumerate(starts):
-            if shuffle:
-                idx = order[start : start + batch_size]
-                if len(idx) == size:
-                    xb, yb = x_full, y_full
-                else:
-                    xb, yb = x_rest, y_rest
-                # mode="clip" skips numpy's extra buffered copy; idx is valid
-                np.take(X, idx, axis=0, out=xb, mode="clip")
-                np.take(y, idx, axis=0, out=yb, mode="clip")
-            elif batches is not None:
-                xb, yb = batches[batch]
-            else:
-                xb = X[start : start + batch_size]
-                yb = y[start : start + batch_size]
-            out = xb
-            for forward in forwards:
-                out = forward(out)
-            value = loss_forward(yb, out)
-            for layer in penalized:
-                value += layer.regularization_loss()
-            if not isfinite(value):
-                back = 1 if batch == 0 and opt_states[1] is not None else 0
-                for (param, _), saved in zip(pairs, snapshots[back], strict=True):
-                    np.copyto(param, saved)
-                model.optimizer.set_state(opt_states[back])
-                _diverged(model, epoch, value, epoch - back)
-            nb = len(xb)
-            total += value * nb
-            if metric_fns:
-                shown = transform(out)
-                for i, (_, fn) in enumerate(metric_fns):
-                    metric_sums[i] += fn(yb, shown) * nb
-            grad = loss_backward()
-            for backward in backwards:
-                grad = backward(grad)
-            first_backward(grad, False)
-            step(pairs)
-            if batch_callbacks:
-                batch_logs = {"loss": value, "size": nb}
-                for callback in batch_callbacks:
-                    callback.on_batch_end(batch, batch_logs)
-        # a finite loss can still have a gradient that overflows the weights;
-        # after the epoch's last step no later loss would tell (one check per
-        # epoch, not per step; Σw² is finite for finite weights unless they are
-        # huge, when the exact test decides)
-        if any(
-            not isfinite(float(np.dot(param, param))) and not np.isfinite(param).all()
-            for param, _ in pairs
-        ):
-            for (param, _), saved in zip(pairs, snapshots[0], strict=True):
-                np.copyto(param, saved)
-            model.optimizer.set_state(opt_states[0])
-            _diverged(model, epoch, math.nan, epoch, "the weights became inf or NaN")
-        logs = {"loss": total / n}
-        for (key, _), value in zip(metric_fns, metric_sums, strict=True):
-            logs[key] = value / n
-        return logs
-
-    return run
-
-
-def _diverged(
-    model: Sequential, epoch: int, value: float, restored: int, what: str = ""
-) -> None:
-    """Raise TrainingDiverged; the message counts epochs from 1, like the bar.
-
-    The epoch count and the history go back with the weights and the optimizer
-    state, to epoch ``restored``'s start, so that all four agree on where
-    training stands (``fit(..., initial_epoch=model.epoch)`` resumes from there).
+    They go back with the weights and the optimizer state, so that all four
+    agree on where training stands (``fit(..., initial_epoch=model.epoch)``
+    resumes from there).
     """
     model.epoch = restored
-    history = model.history
     drop = sum(done >= restored for done in history.epoch)
     if drop:
         del history.epoch[-drop:]
         for values in history.history.values():
             del values[-drop:]
-    rate = model.optimizer.current_learning_rate()
-    what = what or f"the loss became {value}"
-    raise TrainingDiverged(
-        f"training diverged in epoch {epoch + 1}/{model._epochs_planned}: "
-        f"{what}. The weights and optimizer state were restored to "
-        f"those at the start of epoch {restored + 1}. Try a lower learning rate "
-        f"(it is {rate:g}), or "
-        "clipnorm= in the optimizer.",
-        epoch=epoch,
-        loss=value,
-    )
+
+
+class _Step(NamedTuple):
+    """One training step's bound methods, looked up once per fit.
+
+    The step loop then touches only local names, so a step of a tiny network
+    costs little more than its arithmetic.
+    """
+
+    forwards: list[Callable]  # every layer's forward, first to last
+    backwards: list[Callable]  # the backward of every layer but the first, last first
+    first_backward: Callable  # the first layer's, told to skip dL/dX
+    loss_forward: Callable
+    loss_backward: Callable
+    optimizer_step: Callable[[Pairs], None]
+    pairs: Pairs
+    penalized: list[Any]  # the layers with an L2 penalty
+    metric_fns: list[tuple[str, Callable]]
+    transform: Callable  # the loss's output transform, for the metrics
+
+    @classmethod
+    def of(cls, parts: Parts) -> _Step:
+        layers = parts.layers
+        return cls(
+            forwards=[layer.forward for layer in layers],
+            backwards=[layer.backward for layer in layers[:0:-1]],
+            first_backward=layers[0].backward,
+            loss_forward=parts.loss.forward,
+            loss_backward=parts.loss.backward,
+            optimizer_step=parts.optimizer.step,
+            pairs=parts.pairs,
+            penalized=[layer for layer in layers if getattr(layer, "l2", 0.0)],
+            metric_fns=parts.metric_fns,
+            transform=parts.loss.output_transform,
+        )
+
+
+def _run_epoch(
+    epoch: int,
+    step: _Step,
+    batches: _Batches,
+    guard: _DivergenceGuard,
+    batch_callbacks: list[Any],
+) -> dict[str, float]:
+    """One pass over the data, a training step per batch; returns the epoch's logs.
+
+    ``loss`` (and each metric) is the sample-weighted mean over the batches.
+    """
+    (forwards, backwards, first_backward, loss_forward, loss_backward,
+     optimizer_step, pairs, penalized, metric_fns, transform) = step  # fmt: skip
+    isfinite = math.isfinite
+    guard.remember()
+    metric_sums = [0.0] * len(metric_fns)
+    total = 0.0
+    for batch, (xb, yb) in enumerate(batches.epoch()):
+        # 1. forward through every layer (each caches what its backward needs)
+        out = xb
+        for forward in forwards:
+            out = forward(out)
+        # 2. the loss, plus any L2 penalty; not finite: restore and raise
+        value = loss_forward(yb, out)
+        for layer in penalized:
+            value += layer.regularization_loss()
+        if not isfinite(value):
+            guard.diverged(epoch, value, first_batch=batch == 0)
+        # 3. the epoch's sums, weighted by the batch size
+        nb = len(xb)
+        total += value * nb
+        if metric_fns:
+            shown = transform(out)
+            for i, (_, fn) in enumerate(metric_fns):
+                metric_sums[i] += fn(yb, shown) * nb
+        # 4. backward from dL/d(output), then one optimizer step
+        grad = loss_backward()
+        for backward in backwards:
+            grad = backward(grad)
+        first_backward(grad, False)
+        optimizer_step(pairs)
+        if batch_callbacks:
+            batch_logs = {"loss": value, "size": nb}
+            for callback in batch_callbacks:
+                callback.on_batch_end(batch, batch_logs)
+    guard.check_weights(epoch)
+    n = batches.n_samples
+    logs = {"loss": total / n}
+    for (key, _), value in zip(metric_fns, metric_sums, strict=True):
+        logs[key] = value / n
+    return logs
+
+
+class _Batches:
+    """The minibatches of (X, y), epoch after epoch.
+
+    With ``shuffle``, each epoch draws one permutation from ``rng`` and gathers
+    every batch into one of two buffers kept for the whole fit (a full batch, and
+    the smaller last one). Without, the same slices every epoch, made once.
+    """
+
+    def __init__(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        batch_size: int,
+        shuffle: bool,
+        rng: np.random.Generator,
+    ) -> None:
+        self.X, self.y, self.rng = X, y, rng
+        self.n_samples = n = len(X)
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.starts = range(0, n, batch_size)
+        self.slices = None
+        if shuffle:
+            size = min(batch_size, n)
+            rest = n % size  # 0 when one batch holds everything
+            self.full = (_empty_rows(X, size), _empty_rows(y, size))
+            self.rest = (_empty_rows(X, rest), _empty_rows(y, rest))
+        elif len(self.starts) <= 65536:  # (but hold no more than ~10 MB of views)
+            self.slices = [
+                (X[i : i + batch_size], y[i : i + batch_size]) for i in self.starts
+            ]
+
+    def epoch(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """This epoch's batches, ``(xb, yb)``; a yielded buffer is reused later."""
+        X, y, batch_size = self.X, self.y, self.batch_size
+        if self.shuffle:
+            order = self.rng.permutation(self.n_samples)
+            size = len(self.full[0])
+            for start in self.starts:
+                idx = order[start : start + batch_size]
+                xb, yb = self.full if len(idx) == size else self.rest
+                # mode="clip" skips numpy's extra buffered copy; idx is valid
+                np.take(X, idx, axis=0, out=xb, mode="clip")
+                np.take(y, idx, axis=0, out=yb, mode="clip")
+                yield xb, yb
+        elif self.slices is not None:
+            yield from self.slices
+        else:
+            for start in self.starts:
+                yield X[start : start + batch_size], y[start : start + batch_size]
+
+
+def _empty_rows(array: np.ndarray, n: int) -> np.ndarray:
+    """A buffer for ``n`` rows of ``array``."""
+    return np.empty((n,) + array.shape[1:], array.dtype)
+
+
+class _DivergenceGuard:
+    """The weights and optimizer state at the start of this epoch and the last.
+
+    When the *first* batch of an epoch diverges, the last step of the epoch
+    before made the weights bad, so those of that epoch's start come back.
+    """
+
+    def __init__(self, pairs: Pairs, optimizer: Any, epochs_planned: int) -> None:
+        self.pairs = pairs
+        self.optimizer = optimizer
+        self.epochs_planned = epochs_planned
+        self.snapshots = [[param.copy() for param, _ in pairs] for _ in range(2)]
+        self.opt_states: list[Any] = [None, None]
+        self.restored: int | None = None  # the epoch whose start came back
+
+    def remember(self) -> None:
+        """Keep the weights and optimizer state now, at an epoch's start."""
+        self.snapshots.reverse()
+        self.opt_states.reverse()
+        for saved, (param, _) in zip(self.snapshots[0], self.pairs, strict=True):
+            np.copyto(saved, param)
+        self.opt_states[0] = self.optimizer.get_state()
+
+    def diverged(self, epoch: int, value: float, first_batch: bool) -> None:
+        """The loss is not finite: restore, then raise TrainingDiverged."""
+        back = 1 if first_batch and self.opt_states[1] is not None else 0
+        self._restore(back)
+        self._raise(epoch, value, epoch - back, f"the loss became {value}")
+
+    def check_weights(self, epoch: int) -> None:
+        """After an epoch's last step: refuse weights that are no longer finite.
+
+        A finite loss can still have a gradient that overflows the weights, and
+        no later loss would tell (one check per epoch, not per step; Σw² is
+        finite for finite weights unless they are huge, when the exact test
+        decides).
+        """
+        if any(
+            not math.isfinite(float(np.dot(param, param)))
+            and not np.isfinite(param).all()
+            for param, _ in self.pairs
+        ):
+            self._restore(0)
+            self._raise(epoch, math.nan, epoch, "the weights became inf or NaN")
+
+    def _restore(self, back: int) -> None:
+        for (param, _), saved in zip(self.pairs, self.snapshots[back], strict=True):
+            np.copyto(param, saved)
+        self.optimizer.set_state(self.opt_states[back])
+
+    def _raise(self, epoch: int, value: float, restored: int, what: str) -> None:
+        """Raise TrainingDiverged; the message counts epochs from 1, like the bar."""
+        self.restored = restored
+        rate = self.optimizer.current_learning_rate()
+        raise TrainingDiverged(
+            f"training diverged in epoch {epoch + 1}/{self.epochs_planned}: "
+            f"{what}. The weights and optimizer state were restored to "
+            f"those at the start of epoch {restored + 1}. Try a lower learning "
+            f"rate (it is {rate:g}), or clipnorm= in the optimizer.",
+            epoch=epoch,
+            loss=value,
+        )

@@ -766,18 +766,23 @@ class Sequential:
                     "neither (or monitor a training value such as 'loss')"
                 )
 
-        return _training.train(
-            self,
-            X,
-            y,
-            val,
-            callbacks,
+        parts = _training.Parts(
+            layers=self.layers,
+            loss=self.loss,
+            optimizer=self.optimizer,
+            pairs=self._flatten(),
+            metric_fns=self._metric_fns,
+            rng=self.rng,
+            evaluate=self._evaluate_arrays,
+        )
+        plan = _training.Plan(
             epochs=epochs,
+            initial_epoch=initial_epoch,
             batch_size=batch_size,
             shuffle=shuffle,
             verbose=verbose,
-            initial_epoch=initial_epoch,
         )
+        return _training.train(self, parts, plan, X, y, val, callbacks)
 
     def evaluate(
         self, X: Any, y: Any, batch_size: int | None = None
