@@ -533,3 +533,72 @@ def test_an_estimator_not_fitted_or_another_object_is_refused(sk):
         gn_onnx.to_onnx(sk.MLPClassifier())
     with pytest.raises(TypeError, match="Received: model="):
         gn_onnx.to_onnx("model.npz")
+
+
+# ----------------------------------------------------------------- image layers
+
+
+def cnn(dtype, padding, pooling, seed=0):
+    model = gn.Sequential(
+        [
+            gn.layers.Conv2D(4, 3, padding=padding, activation="relu"),
+            gn.layers.BatchNormalization(),
+            pooling,
+            gn.layers.Conv2D(5, (2, 3), strides=(1, 2), padding=padding),
+            gn.Activation("elu"),
+            gn.Flatten(),
+            gn.Dense(3),
+        ],
+        input_shape=(9, 8, 2),
+        seed=seed,
+        dtype=dtype,
+    )
+    model.compile(loss="categorical_crossentropy", optimizer="adam")
+    return model
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("padding", ["valid", "same"])
+@pytest.mark.parametrize(
+    "pooling",
+    [
+        lambda p: gn.layers.MaxPooling2D(2, padding=p),
+        lambda p: gn.layers.AveragePooling2D((3, 2), strides=2, padding=p),
+    ],
+    ids=["max", "average"],
+)
+def test_a_cnn_matches_predict_proba(dtype, padding, pooling):
+    rng = np.random.default_rng(4)
+    model = cnn(dtype, padding, pooling(padding))
+    X = rng.normal(size=(64, 9, 8, 2)).astype(dtype)
+    # a few steps, so that BatchNormalization's moving statistics are not 0 and 1
+    model.fit(X, rng.integers(0, 3, 64), epochs=2, batch_size=16)
+    proto = gn_onnx.to_onnx(model)
+    for n in (1, 1000):
+        X = rng.normal(size=(n, 9, 8, 2)).astype(dtype)
+        outputs = run(proto, X)
+        assert_close(outputs["probabilities"], model.predict_proba(X), dtype)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_global_average_pooling_and_images_out(dtype):
+    rng = np.random.default_rng(6)
+    model = gn.Sequential(
+        [gn.layers.Conv2D(3, 2, padding="same"), gn.layers.GlobalAveragePooling2D()],
+        input_shape=(5, 4, 2),
+        seed=0,
+        dtype=dtype,
+    )
+    X = rng.normal(size=(7, 5, 4, 2)).astype(dtype)
+    for opset in (13, 17, 21):  # ReduceSum's axes, Pad's value: inputs since 13
+        out = run(gn_onnx.to_onnx(model, opset=opset), X)["predictions"]
+        assert_close(out, model.predict(X), dtype)
+    images = gn.Sequential(  # an image out: back to channels-last at the end
+        [gn.layers.Conv2D(3, 2), gn.layers.BatchNormalization()],
+        input_shape=(5, 4, 2),
+        seed=0,
+        dtype=dtype,
+    )
+    out = run(gn_onnx.to_onnx(images), X)["predictions"]
+    assert out.shape == (7, 4, 3, 3)
+    assert_close(out, images.predict(X), dtype)

@@ -15,18 +15,22 @@ then reproduces ``predict_proba`` from the raw feature columns:
 
 The input is ``X`` with the model's input shape (``model.input_shape``, so the
 model must be built) in its dtype (float32 or float64); the batch size is free.
-Images stay channels-last, as glassnet takes them. A model that ``glassnet
-train`` made from a table (its ``metadata["columns"]``) takes one (n, 1) input
-per column instead, named as in the file: numbers (NaN where missing) or
-strings, one-hot encoded and filled in the graph as ``ColumnEncoder`` does; a
-regression target trained scaled (``metadata["target_scaling"]``) comes out in
-its own units. The graph uses only
-operators that every runtime has in both float types (onnxruntime has no float64
-``Erf``, ``Elu`` or ``Softplus``):
-ELU, softplus and GELU are written with ``Exp``, ``Log`` and arithmetic, with
-expm1 and log1p made exact by Kahan's correction and GELU's Φ(x) by the same
-Chebyshev series for erfcx that :mod:`glassnet.activations` evaluates, so the
-graph follows glassnet's own arithmetic and keeps its precision in the tails.
+Images stay channels-last, as glassnet takes them; float32 Conv2D and pooling
+run as ONNX's channels-first operators between two transposes, float64 ones
+(which onnxruntime lacks) as a product per kernel offset on strided slices.
+
+A model that ``glassnet train`` made from a table (its ``metadata["columns"]``)
+takes one (n, 1) input per column instead, named as in the file: numbers (NaN
+where missing) or strings, one-hot encoded and filled in the graph as
+``ColumnEncoder`` does; a regression target trained scaled
+(``metadata["target_scaling"]``) comes out in its own units.
+
+The graph uses only operators that every runtime has in both float types
+(onnxruntime has no float64 ``Erf``, ``Elu`` or ``Softplus``): ELU, softplus
+and GELU are written with ``Exp``, ``Log`` and arithmetic, with expm1 and log1p
+made exact by Kahan's correction and GELU's Φ(x) by the same Chebyshev series
+for erfcx that :mod:`glassnet.activations` evaluates, so the graph follows
+glassnet's own arithmetic and keeps its precision in the tails.
 
 A model that holds anything the export cannot express (a layer or activation
 class of the user's own, an unknown preprocessing) is refused with a
@@ -58,7 +62,18 @@ from glassnet._files import atomic_write
 from glassnet._numerics import ERFCX_CHEBYSHEV, ERFCX_SCALE
 from glassnet._validation import describe
 from glassnet.data import MISSING, ColumnEncoder, Standardizer
-from glassnet.layers import Activation, Dense, Dropout, Flatten, Reshape
+from glassnet.layers import (
+    Activation,
+    AveragePooling2D,
+    BatchNormalization,
+    Conv2D,
+    Dense,
+    Dropout,
+    Flatten,
+    GlobalAveragePooling2D,
+    MaxPooling2D,
+    Reshape,
+)
 
 __all__ = ["DEFAULT_OPSET", "MIN_OPSET", "export", "to_onnx"]
 
@@ -682,7 +697,153 @@ def _reshape(graph: _Graph, layer: Reshape, x: str) -> str:
     return graph.op("Reshape", graph.channels_last(x), shape)
 
 
+# Keras' "same" puts an odd extra row or column at the bottom/right: SAME_UPPER
+_AUTO_PAD = {"valid": "VALID", "same": "SAME_UPPER"}
+
+
+def _windows(graph: _Graph, layer: Any, x: str, kernel, pad_value: float) -> list:
+    """The kernel offsets' slices of channels-last ``x``, as glassnet takes them.
+
+    Slice (i, j) holds, at every output position at once, the input pixel that
+    kernel element (i, j) meets; "same" padding first borders ``x`` with
+    ``pad_value`` (Keras' split: an odd extra row or column at the bottom/right).
+    """
+    (h, w), (kh, kw), (sh, sw) = layer.input_shape[1:3], kernel, layer.strides
+    oh, ow = layer.output_shape(layer.input_shape)[1:3]
+    top, left = (
+        max((o - 1) * s + k - n, 0) for o, s, k, n in ((oh, sh, kh, h), (ow, sw, kw, w))
+    )
+    if layer.padding == "same" and (top or left):
+        (top, bottom), (left, right) = (
+            (top // 2, top - top // 2),
+            (left // 2, left - left // 2),
+        )
+        pads = graph.constant([0, top, left, 0, 0, bottom, right, 0], "pads", np.int64)
+        x = graph.op("Pad", x, pads, graph.scalar(pad_value))
+    slices = []
+    for i in range(kh):
+        for j in range(kw):
+            bounds = [
+                [i, j],
+                [i + sh * (oh - 1) + 1, j + sw * (ow - 1) + 1],
+                [1, 2],
+                [sh, sw],
+            ]
+            names = [graph.constant(b, "slice", np.int64) for b in bounds]
+            slices.append(graph.op("Slice", x, *names))
+    return slices
+
+
+def _conv(where: str, layer: Conv2D) -> Callable:
+    activation = _activation(where, layer.activation)
+
+    def convert(graph: _Graph, _: Conv2D, x: str) -> str:
+        if graph.dtype == np.float64:  # onnxruntime has no float64 Conv
+            x = graph.channels_last(x)
+            W = layer.params["W"]
+            terms = [
+                graph.op(
+                    "MatMul",
+                    piece,
+                    graph.constant(W[i // W.shape[1], i % W.shape[1]], "W"),
+                )
+                for i, piece in enumerate(
+                    _windows(graph, layer, x, layer.kernel_size, 0.0)
+                )
+            ]
+            x = terms[0] if len(terms) == 1 else graph.op("Sum", *terms)
+            if layer.use_bias:
+                x = graph.op("Add", x, graph.constant(layer.params["b"], "b"))
+            return activation(graph, x)
+        # glassnet's kernel is (kh, kw, in, filters); ONNX's (filters, in, kh, kw)
+        W = np.transpose(layer.params["W"], (3, 2, 0, 1))
+        inputs = [graph.channels_first_of(x), graph.constant(W, "W")]
+        if layer.use_bias:
+            inputs.append(graph.constant(layer.params["b"], "b"))
+        x = graph.op(
+            "Conv",
+            *inputs,
+            kernel_shape=list(layer.kernel_size),
+            strides=list(layer.strides),
+            auto_pad=_AUTO_PAD[layer.padding],
+        )
+        return activation(graph, x)
+
+    return convert
+
+
+def _pool(graph: _Graph, layer: Any, x: str) -> str:
+    maximum = isinstance(layer, MaxPooling2D)
+    if graph.dtype == np.float64:  # onnxruntime has no float64 pooling
+        x = graph.channels_last(x)
+        pieces = _windows(graph, layer, x, layer.pool_size, -np.inf if maximum else 0.0)
+        if maximum:
+            return pieces[0] if len(pieces) == 1 else graph.op("Max", *pieces)
+        total = pieces[0] if len(pieces) == 1 else graph.op("Sum", *pieces)
+        return graph.op("Div", total, graph.constant(_counts(layer), "counts"))
+    op = "MaxPool" if maximum else "AveragePool"
+    # AveragePool's count_include_pad=0 (its default) averages the real pixels
+    # only, as glassnet and Keras do at a "same" border; MaxPool ignores padding
+    return graph.op(
+        op,
+        graph.channels_first_of(x),
+        kernel_shape=list(layer.pool_size),
+        strides=list(layer.strides),
+        auto_pad=_AUTO_PAD[layer.padding],
+    )
+
+
+def _counts(layer: Any) -> np.ndarray:
+    """The real (unpadded) pixels under each pooling window, shape (oh, ow, 1)."""
+    (h, w), (kh, kw), (sh, sw) = layer.input_shape[1:3], layer.pool_size, layer.strides
+    oh, ow = layer.output_shape(layer.input_shape)[1:3]
+    ones = np.ones((h, w))
+    if layer.padding == "same":
+        extra = [
+            max((o - 1) * s + k - n, 0)
+            for o, s, k, n in ((oh, sh, kh, h), (ow, sw, kw, w))
+        ]
+        ones = np.pad(ones, [(e // 2, e - e // 2) for e in extra])
+    counts = sum(
+        ones[i : i + sh * (oh - 1) + 1 : sh, j : j + sw * (ow - 1) + 1 : sw]
+        for i in range(kh)
+        for j in range(kw)
+    )
+    return counts[:, :, None]
+
+
+def _global_average(graph: _Graph, layer: Any, x: str) -> str:
+    if graph.dtype == np.float64:
+        x = graph.channels_last(x)
+        h, w, c = layer.input_shape[1:]
+        rows = graph.op("Reshape", x, graph.constant([0, h * w, c], "shape", np.int64))
+        total = graph.op(
+            "ReduceSum", rows, graph.constant([1], "axes", np.int64), keepdims=0
+        )
+        return graph.op("Div", total, graph.scalar(h * w))
+    x = graph.op("GlobalAveragePool", graph.channels_first_of(x))
+    graph.channels_first = False  # (n, c, 1, 1) flattened is (n, c) in any layout
+    return graph.op("Flatten", x, axis=1)
+
+
+def _batch_norm(graph: _Graph, layer: BatchNormalization, x: str) -> str:
+    """(x − moving mean)·γ/√(moving variance + ε) + β, as glassnet's predict."""
+    dtype = graph.dtype
+    gamma, beta = layer.params["gamma"], layer.params["beta"]
+    mean, variance = layer.state["moving_mean"], layer.state["moving_variance"]
+    scale = gamma / np.sqrt(variance + dtype.type(layer.epsilon))
+    shape = (-1, 1, 1) if graph.channels_first else (-1,)  # along the channels
+    x = graph.op("Sub", x, graph.constant(mean.reshape(shape), "mean"))
+    x = graph.op("Mul", x, graph.constant(scale.reshape(shape), "scale"))
+    return graph.op("Add", x, graph.constant(beta.reshape(shape), "beta"))
+
+
 _LAYERS: dict[type, Callable[[str, Any], Callable]] = {
+    Conv2D: _conv,
+    MaxPooling2D: lambda where, layer: _pool,
+    AveragePooling2D: lambda where, layer: _pool,
+    GlobalAveragePooling2D: lambda where, layer: _global_average,
+    BatchNormalization: lambda where, layer: _batch_norm,
     Dense: _dense,
     Flatten: lambda where, layer: _flatten,
     Reshape: lambda where, layer: _reshape,
