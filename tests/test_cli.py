@@ -1357,3 +1357,38 @@ def test_a_value_past_float32_is_named_by_row_and_column(
             "for the model: standardised as in training it exceeds float32's "
             "largest number (3.4e+38). Check that value\n"
         )
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "rule"),
+    [
+        ("batch_size", "x", "an integer >= 1"),
+        ("validation_split", "0.2", "a number in \\[0, 1\\)"),
+        ("hidden", [0], "a list of layer sizes >= 1"),
+    ],
+)
+def test_resume_from_a_checkpoint_with_corrupted_settings(
+    work, tmp_path, capsys, monkeypatch, setting, value, rule
+):
+    # validation_split '0.2' used to end in "'>' not supported between
+    # instances of 'str' and 'int'", naming neither the file nor the setting
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data.csv").write_bytes((work / "binary.csv").read_bytes())
+    args = ["train", "data.csv", "--target", "label", "--epochs", "1", "--quiet"]
+    assert _run(capsys, *args, "--checkpoint", "ck")[0] == 0
+    checkpoint = tmp_path / "ck" / "checkpoint.npz"
+    _edit_header(
+        checkpoint,
+        checkpoint,
+        lambda h: h["metadata"]["settings"].update({setting: value}),
+    )
+    code, out, err = _run(
+        capsys, *args, "--epochs", "2", "--checkpoint", "ck", "--resume"
+    )
+    assert (code, out) == (2, "")
+    assert re.fullmatch(
+        "glassnet: error: --resume: the checkpoint 'ck/checkpoint.npz' has corrupted "
+        f"training settings: {setting} must be {rule}. Received: {setting}=.*; start "
+        "afresh without --resume\n",
+        err,
+    ), err

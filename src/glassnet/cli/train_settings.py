@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from glassnet._validation import describe
 from glassnet.cli.inputs import check_metadata
 from glassnet.cli.outputs import check_writable
 
@@ -163,6 +164,34 @@ def checkpoint_folder(text: str) -> Path:
     return folder
 
 
+def _whole(value, minimum: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+# What each stored setting must be for --resume to use it as train would.
+_SETTING_RULES = {
+    "task": ("null or a task name", lambda v: v is None or v in TASK_LOSS),
+    "hidden": (
+        "a list of layer sizes >= 1",
+        lambda v: isinstance(v, list) and all(_whole(n, 1) for n in v),
+    ),
+    "activation": ("a name", lambda v: isinstance(v, str)),
+    "loss": ("null or a name", lambda v: v is None or isinstance(v, str)),
+    "optimizer": ("a name", lambda v: isinstance(v, str)),
+    "lr": ("null or a number > 0", lambda v: v is None or _number(v) and v > 0),
+    "batch_size": ("an integer >= 1", lambda v: _whole(v, 1)),
+    "validation_split": ("a number in [0, 1)", lambda v: _number(v) and 0 <= v < 1),
+    "seed": ("an integer >= 0", lambda v: _whole(v, 0)),
+    "patience": ("an integer >= 0", lambda v: _whole(v, 0)),
+    "impute": ("null or a strategy name", lambda v: v is None or isinstance(v, str)),
+    "target": ("a column name", lambda v: isinstance(v, str)),
+}
+
+
 def resume(args: argparse.Namespace, folder: Path | None):
     """The model in the checkpoint folder, after checking the flags agree with it."""
     from glassnet import serialization
@@ -194,6 +223,13 @@ def resume(args: argparse.Namespace, folder: Path | None):
         **model.metadata["settings"],
         "target": model.metadata["target"],
     }
+    for key, (rule, ok) in _SETTING_RULES.items():
+        if not ok(settings[key]):  # an edited or damaged checkpoint
+            raise ValueError(
+                f"--resume: the checkpoint {str(path)!r} has corrupted training "
+                f"settings: {key} must be {rule}. Received: {key}="
+                f"{describe(settings[key])}; start afresh without --resume"
+            )
     model.metadata["settings"] = {
         key: value for key, value in settings.items() if key != "target"
     }
