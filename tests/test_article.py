@@ -574,3 +574,21 @@ def test_other_bad_input():
 
 def test_unseeded_networks_differ():
     assert OurNeuralNetwork().parameters() != OurNeuralNetwork().parameters()
+
+
+def test_trains_inlined_step_is_backprop_bit_for_bit():
+    # train repeats _backprop's arithmetic on local names (the article's loop, and
+    # twice as fast as building a Backprop record per sample); this pins the two
+    # copies together: SGD by hand from backprop() must give the very same bits.
+    # The far sample overflows exp(-sum) and takes _sigmoid's careful branch.
+    data = [*DATA, [-900.0, -800.0], [3.5, -0.25]]
+    labels = [*ALL_Y_TRUES, 1, 0]
+    trained, by_hand = OurNeuralNetwork(seed=7), OurNeuralNetwork(seed=7)
+    trained.train(data, labels, learn_rate=0.3, epochs=3)
+    for _ in range(3):
+        for x, y_true in zip(data, labels, strict=True):
+            grads = by_hand.backprop(x, y_true).gradients()
+            by_hand.set_parameters(
+                **{name: getattr(by_hand, name) - 0.3 * g for name, g in grads.items()}
+            )
+    assert trained.parameters() == by_hand.parameters()

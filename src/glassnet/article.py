@@ -477,11 +477,13 @@ class OurNeuralNetwork:
         epochs = _epochs(epochs)
         samples = [(*row, y) for row, y in zip(rows, labels.tolist(), strict=True)]
 
-        # The step below is _backprop's arithmetic, line for line and in the same
-        # order (so the numbers are identical), on local variables: building the
-        # Backprop record and reading nine attributes per sample would cost
-        # twice the arithmetic. The parameters go back to self for every loss
-        # record and when training ends (also by an exception).
+        # The step below is the article's train loop, and _backprop's arithmetic
+        # line for line and in the same order (so the numbers are identical), on
+        # local variables: building the Backprop record and reading nine
+        # attributes per sample would cost twice the arithmetic.
+        # tests/test_article.py holds the two copies to the same bits. The
+        # parameters go back to self for every loss record and when training
+        # ends (also by an exception).
         w1, w2, w3, w4, w5, w6 = self.w1, self.w2, self.w3, self.w4, self.w5, self.w6
         b1, b2, b3 = self.b1, self.b2, self.b3
         exp = math.exp
