@@ -360,3 +360,18 @@ def test_every_documented_command_works_as_written(here, capsys, monkeypatch):
         assert code == 0, (command, capsys.readouterr().err)
         ran += 1
     assert ran >= 12
+
+
+def test_tables_benchmark_runs_in_quick_mode():
+    import subprocess
+    import sys
+
+    pytest.importorskip("sklearn")
+    result = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "tables.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"\| iris +\| 150 x 4 +\| accuracy \| \d", result.stdout)

@@ -264,3 +264,22 @@ def test_bad_settings_are_refused_at_fit_naming_them(params, message):
 def test_poisson_loss_is_refused_with_the_reason():
     with pytest.raises(ValueError, match="no Poisson loss"):
         MLPRegressor(loss="poisson").fit([[0.0], [1.0]], [1.0, 2.0])
+
+
+def test_benchmark_runs_in_quick_mode():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "tabular.py"
+    result = subprocess.run(
+        [sys.executable, str(script), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (
+        "| time ratio" in result.stdout
+        and "generated table 5,000 x 50" in result.stdout
+    )
