@@ -12,8 +12,9 @@ Import all of it from this package (``from glassnet.data import read_csv``); its
 files hold one concept each: ``csv`` (:func:`read_csv`, :func:`read_header`,
 :class:`CSVData`, :func:`select_columns`), ``encoding`` (:class:`ColumnEncoder`:
 text columns one-hot, missing cells), ``impute`` (:class:`Imputer`), ``targets``
-(:func:`infer_task`, :class:`LabelEncoder`,
-:func:`encode_target`, :func:`one_hot`), ``scaling`` (:class:`Standardizer`) and
+(:func:`infer_task`, :class:`LabelEncoder`, :func:`encode_target`,
+:func:`one_hot`), ``weights`` (:func:`training_weights`), ``scaling``
+(:class:`Standardizer`) and
 ``splits`` (:func:`split_indices`, :func:`train_test_split`,
 :func:`validation_split`, :func:`minibatches`).
 """
@@ -37,6 +38,7 @@ from glassnet.data.targets import (
     infer_task,
     one_hot,
 )
+from glassnet.data.weights import target_classes, training_weights
 
 __all__ = [
     "MISSING",
@@ -54,6 +56,8 @@ __all__ = [
     "read_header",
     "select_columns",
     "split_indices",
+    "target_classes",
+    "training_weights",
     "train_test_split",
     "validation_split",
 ]
