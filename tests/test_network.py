@@ -934,3 +934,107 @@ def test_a_value_that_standardising_takes_past_the_range_is_named():
         model.predict([[0.5], [1e300]])
     with pytest.raises(ValueError, match=r"must not contain NaN or infinity"):
         model.predict([[np.inf]])
+
+
+# ------------------------------------------------------------- sample and class weights
+
+
+def _weighted_model(seed=0):
+    model = gn.Sequential(
+        [gn.Dense(3, 4, activation="tanh"), gn.Dense(4, 3)], seed=seed, dtype="float64"
+    )
+    model.compile(loss="categorical_crossentropy", optimizer=gn.optimizers.SGD(0.1))
+    return model
+
+
+_RNG = np.random.default_rng(5)
+_XW = _RNG.normal(size=(6, 3))
+_YW = np.array([0, 1, 2, 1, 0, 2])
+_WW = np.array([0.5, 2.0, 0.0, 1.0, 3.0, 1.5])
+
+
+def test_weighted_fit_steps_along_the_weighted_finite_difference_gradient():
+    # one full batch of SGD: w ← w − η·∂L/∂w with L = Σᵢ wᵢ·lᵢ / n, the
+    # gradient taken by central differences of that weighted loss
+    model = _weighted_model()
+    start = model.get_weights()
+
+    def weighted_loss(weights):
+        model.set_weights(weights)
+        out = model.predict(_XW)
+        return model.loss.forward(_YW, out, sample_weight=_WW)
+
+    numerical = []
+    for i, array in enumerate(start):
+        grad = np.zeros_like(array)
+        for index in np.ndindex(array.shape):
+            plus = [w.copy() for w in start]
+            minus = [w.copy() for w in start]
+            plus[i][index] += 1e-6
+            minus[i][index] -= 1e-6
+            grad[index] = (weighted_loss(plus) - weighted_loss(minus)) / 2e-6
+        numerical.append(grad)
+    model.set_weights(start)
+    model.fit(_XW, _YW, epochs=1, batch_size=6, shuffle=False, sample_weight=_WW)
+    for after, before, grad in zip(model.get_weights(), start, numerical, strict=True):
+        np.testing.assert_allclose(after, before - 0.1 * grad, rtol=1e-6, atol=1e-9)
+
+
+def test_doubling_every_weight_doubles_the_step():
+    a, b = _weighted_model(), _weighted_model()
+    b.optimizer.learning_rate = 0.2
+    a.fit(_XW, _YW, epochs=3, batch_size=2, shuffle=False, sample_weight=2 * _WW)
+    b.fit(_XW, _YW, epochs=3, batch_size=2, shuffle=False, sample_weight=_WW)
+    for p, q in zip(a.get_weights(), b.get_weights(), strict=True):
+        np.testing.assert_allclose(p, q, rtol=1e-12)
+    # and the logged loss is the weighted one: twice as large
+    assert a.history.history["loss"][0] == pytest.approx(
+        2 * b.history.history["loss"][0], rel=1e-12
+    )
+
+
+def test_class_weight_is_a_weight_per_class():
+    a, b = _weighted_model(), _weighted_model()
+    a.fit(_XW, _YW, epochs=2, batch_size=4, class_weight={0: 2.0, 2: 0.5})
+    b.fit(_XW, _YW, epochs=2, batch_size=4, sample_weight=[2, 1, 0.5, 1, 2, 0.5])
+    for p, q in zip(a.get_weights(), b.get_weights(), strict=True):
+        np.testing.assert_array_equal(p, q)  # same seed: same shuffles, same steps
+    c, d = _weighted_model(), _weighted_model()
+    c.fit(_XW, _YW, epochs=1, class_weight="balanced")  # 2 of each: all weights 1
+    d.fit(_XW, _YW, epochs=1)
+    for p, q in zip(c.get_weights(), d.get_weights(), strict=True):
+        np.testing.assert_allclose(p, q, rtol=1e-12)
+
+
+def test_validation_split_takes_its_weights_along():
+    model = _weighted_model()
+    weights = np.ones(6)
+    weights[-2:] = 0  # the held-out rows: their weights must not reach training
+    model.fit(_XW, _YW, epochs=1, validation_split=1 / 3, sample_weight=weights)
+    assert "val_loss" in model.history.history
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"sample_weight": np.ones(5)}, r"sample_weight must hold one weight per "),
+        ({"sample_weight": -np.ones(6)}, r"sample_weight must be non-negative"),
+        ({"sample_weight": np.zeros(6)}, r"every sample with weight 0"),
+        ({"class_weight": [1, 2, 3]}, r"class_weight must be a dict"),
+        ({"class_weight": {0: -1}}, r"class_weight values must be finite"),
+    ],
+)
+def test_bad_weights_are_refused_before_training(kwargs, message):
+    model = _weighted_model()
+    start = model.get_weights()
+    with pytest.raises(ValueError, match=message):
+        model.fit(_XW, _YW, epochs=1, **kwargs)
+    for p, q in zip(model.get_weights(), start, strict=True):
+        np.testing.assert_array_equal(p, q)
+
+
+def test_class_weight_needs_class_targets():
+    model = gn.Sequential([gn.Dense(3, 1)], seed=0)
+    model.compile(loss="mse", optimizer="sgd")
+    with pytest.raises(ValueError, match="class_weight needs class targets"):
+        model.fit(_XW, _XW[:, 0], class_weight={0: 1.0})

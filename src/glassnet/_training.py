@@ -64,8 +64,13 @@ def train(
     y: np.ndarray,
     val: tuple[np.ndarray, np.ndarray] | None,
     callbacks: list[Any],
+    sample_weight: np.ndarray | None = None,
 ) -> Any:
-    """Fit's epochs on checked data and callbacks; return the :class:`History`."""
+    """Fit's epochs on checked data and callbacks; return the :class:`History`.
+
+    ``sample_weight`` (one per row of X, already checked) weights each sample's
+    loss: the loss of a batch is Σ wᵢ·lᵢ / batch size.
+    """
     from glassnet.callbacks import History, ProgressBar
 
     history = History()
@@ -87,7 +92,7 @@ def train(
     model.history = history
     logs: dict[str, float] = {}
     step = _Step.of(parts)
-    batches = _Batches(X, y, plan.batch_size, plan.shuffle, parts.rng)
+    batches = _Batches(X, y, plan.batch_size, plan.shuffle, parts.rng, sample_weight)
     guard = _DivergenceGuard(parts.pairs, parts.optimizer, plan.epochs)
     batch_callbacks = [c for c in all_callbacks if c.wants_batches]
     epoch_begins = [c for c in all_callbacks if c.wants_epoch_begin]
@@ -191,13 +196,13 @@ def _run_epoch(
     guard.remember()
     metric_sums = [0.0] * len(metric_fns)
     total = 0.0
-    for batch, (xb, yb) in enumerate(batches.epoch()):
+    for batch, (xb, yb, *weights) in enumerate(batches.epoch()):
         # 1. forward through every layer (each caches what its backward needs)
         out = xb
         for forward in forwards:
             out = forward(out)
         # 2. the loss, plus any L2 penalty; not finite: restore and raise
-        value = loss_forward(yb, out)
+        value = loss_forward(yb, out, *weights)  # weights: [] or [wb]
         for layer in penalized:
             value += layer.regularization_loss()
         if not isfinite(value):
@@ -228,7 +233,7 @@ def _run_epoch(
 
 
 class _Batches:
-    """The minibatches of (X, y), epoch after epoch.
+    """The minibatches of (X, y) (and the sample weights, if any), epoch after epoch.
 
     With ``shuffle``, each epoch draws one permutation from ``rng`` and gathers
     every batch into one of two buffers kept for the whole fit (a full batch, and
@@ -242,8 +247,11 @@ class _Batches:
         batch_size: int,
         shuffle: bool,
         rng: np.random.Generator,
+        weights: np.ndarray | None = None,
     ) -> None:
-        self.X, self.y, self.rng = X, y, rng
+        # (X, y) or (X, y, weights): every batch is a tuple of the same arrays
+        self.arrays = (X, y) if weights is None else (X, y, weights)
+        self.rng = rng
         self.n_samples = n = len(X)
         self.batch_size = batch_size
         self.shuffle = shuffle
@@ -252,31 +260,31 @@ class _Batches:
         if shuffle:
             size = min(batch_size, n)
             rest = n % size  # 0 when one batch holds everything
-            self.full = (_empty_rows(X, size), _empty_rows(y, size))
-            self.rest = (_empty_rows(X, rest), _empty_rows(y, rest))
+            self.full = tuple(_empty_rows(a, size) for a in self.arrays)
+            self.rest = tuple(_empty_rows(a, rest) for a in self.arrays)
         elif len(self.starts) <= 65536:  # (but hold no more than ~10 MB of views)
             self.slices = [
-                (X[i : i + batch_size], y[i : i + batch_size]) for i in self.starts
+                tuple(a[i : i + batch_size] for a in self.arrays) for i in self.starts
             ]
 
-    def epoch(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """This epoch's batches, ``(xb, yb)``; a yielded buffer is reused later."""
-        X, y, batch_size = self.X, self.y, self.batch_size
+    def epoch(self) -> Iterator[tuple[np.ndarray, ...]]:
+        """This epoch's batches, ``(xb, yb[, wb])``; a yielded buffer is reused."""
+        arrays, batch_size = self.arrays, self.batch_size
         if self.shuffle:
             order = self.rng.permutation(self.n_samples)
             size = len(self.full[0])
             for start in self.starts:
                 idx = order[start : start + batch_size]
-                xb, yb = self.full if len(idx) == size else self.rest
-                # mode="clip" skips numpy's extra buffered copy; idx is valid
-                np.take(X, idx, axis=0, out=xb, mode="clip")
-                np.take(y, idx, axis=0, out=yb, mode="clip")
-                yield xb, yb
+                buffers = self.full if len(idx) == size else self.rest
+                for array, buffer in zip(arrays, buffers, strict=True):
+                    # mode="clip" skips numpy's extra buffered copy; idx is valid
+                    np.take(array, idx, axis=0, out=buffer, mode="clip")
+                yield buffers
         elif self.slices is not None:
             yield from self.slices
         else:
             for start in self.starts:
-                yield X[start : start + batch_size], y[start : start + batch_size]
+                yield tuple(a[start : start + batch_size] for a in arrays)
 
 
 def _empty_rows(array: np.ndarray, n: int) -> np.ndarray:

@@ -644,6 +644,8 @@ class Sequential:
         callbacks: Sequence[Any] | None = None,
         verbose: int | str = 0,
         initial_epoch: int = 0,
+        sample_weight: Any = None,
+        class_weight: Any = None,
     ) -> Any:
         """Train with minibatch gradient descent; return the :class:`History`.
 
@@ -675,6 +677,15 @@ class Sequential:
             (Keras's default) is 1.
         initial_epoch : int
             Epoch to start from, to resume a saved model (``model.epoch``).
+        sample_weight : array_like of shape (n_samples,), optional
+            Non-negative weights w: a batch's loss becomes Σ wᵢ·lᵢ / batch size
+            (Keras's normalisation, not ÷ Σw), in the value and its gradient.
+            With ``validation_split`` the held-out rows' weights are dropped
+            (the validation loss is unweighted).
+        class_weight : dict or "balanced", optional
+            ``{class_index: weight}`` (a class not named weighs 1), or "balanced"
+            (n / (n_classes · class count)), multiplied into ``sample_weight``;
+            for classification losses only.
 
         Returns
         -------
@@ -732,6 +743,7 @@ class Sequential:
                     f"Received: {describe(callback)}"
                 )
         X, y = self._prepare(X, y)
+        weights = self._training_weights(y, sample_weight, class_weight)
         val = None
         if validation_split:
             n_val = int(len(X) * validation_split)
@@ -742,6 +754,8 @@ class Sequential:
                     f"{len(X)} samples"
                 )
             X, y, val = X[:-n_val], y[:-n_val], (X[-n_val:], y[-n_val:])
+            if weights is not None:
+                weights = weights[:-n_val]
         elif validation_data is not None:
             if (
                 not isinstance(validation_data, (tuple, list))
@@ -782,7 +796,23 @@ class Sequential:
             shuffle=shuffle,
             verbose=verbose,
         )
-        return _training.train(self, parts, plan, X, y, val, callbacks)
+        return _training.train(self, parts, plan, X, y, val, callbacks, weights)
+
+    def _training_weights(self, y, sample_weight, class_weight):
+        """fit's per-sample weights in the model's dtype (None without any)."""
+        from glassnet.data import training_weights
+
+        if class_weight is not None and self.loss.name not in (
+            "categorical_crossentropy",
+            "binary_crossentropy",
+        ):
+            raise ValueError(
+                "class_weight needs class targets (a cross-entropy loss); this "
+                f"model's loss is {self.loss.name!r}. Received: "
+                f"class_weight={describe(class_weight)}"
+            )
+        weights = training_weights(y, sample_weight, class_weight)
+        return None if weights is None else weights.astype(self.dtype)
 
     def evaluate(
         self, X: Any, y: Any, batch_size: int | None = None
