@@ -602,3 +602,12 @@ def test_global_average_pooling_and_images_out(dtype):
     out = run(gn_onnx.to_onnx(images), X)["predictions"]
     assert out.shape == (7, 4, 3, 3)
     assert_close(out, images.predict(X), dtype)
+
+
+def test_every_registered_layer_has_an_exporter():
+    # a layer added to glassnet.layers.LAYERS without one fails here, not in a
+    # user's deployment
+    from glassnet.layers import LAYERS
+
+    missing = sorted(name for name, cls in LAYERS.items() if cls not in gn_onnx._LAYERS)
+    assert missing == []
