@@ -30,6 +30,7 @@ from glassnet.cli import (
     evaluate,
     example,
     export,
+    playground,
     predict,
     summary,
     train,
@@ -41,7 +42,17 @@ from glassnet.cli.demo import DEMO_SEED
 __all__ = ["DEMO_SEED", "EXIT_BAD_INPUT", "EXIT_OK", "build_parser", "main"]
 
 
-_COMMANDS = (demo, example, train, evaluate, predict, summary, export, download)
+_COMMANDS = (
+    demo,
+    example,
+    train,
+    evaluate,
+    predict,
+    summary,
+    export,
+    download,
+    playground,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
             "  glassnet summary model.npz\n"
             "  glassnet export model.npz model.onnx\n"
             "  glassnet download mnist\n"
+            "  glassnet playground     # in the browser\n"
             "\n"
             "Run 'glassnet COMMAND --help' for a command's options.\n"
             "Exit codes: 0 success, 2 bad input or usage (one line on stderr), "
