@@ -212,13 +212,14 @@ class _Handler(BaseHTTPRequestHandler):
         sent = -1
         stopping = self.server.stopping
         while not stopping.is_set():
+            frame_start = time.perf_counter()
             with session.lock:
                 if not session.playing and session.version == sent:
                     session.changed.wait(timeout=10.0)
                 if stopping.is_set():
                     break
                 if session.playing:
-                    deadline = time.perf_counter() + FRAME_INTERVAL * 0.6
+                    deadline = frame_start + FRAME_INTERVAL * 0.5
                     session.train_epoch()
                     while session.playing and time.perf_counter() < deadline:
                         session.train_epoch()
@@ -228,10 +229,9 @@ class _Handler(BaseHTTPRequestHandler):
                     payload = b"data: " + json.dumps(session.snapshot()).encode()
                     payload += b"\n\n"
                     sent = session.version
-            started = time.perf_counter()
             self.wfile.write(payload)
             self.wfile.flush()
-            pause = FRAME_INTERVAL - (time.perf_counter() - started)
+            pause = FRAME_INTERVAL - (time.perf_counter() - frame_start)
             if session.playing and pause > 0:
                 stopping.wait(pause)
 

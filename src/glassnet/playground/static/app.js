@@ -20,6 +20,7 @@ const LUT = new Uint8ClampedArray(256 * 4);
     LUT[q * 4 + 3] = 255;
   }
 })();
+const LUT32 = new Uint32Array(LUT.buffer);  // one pixel per entry
 const colour = (v) => {  // v in [-1, 1]
   const q = Math.max(0, Math.min(255, Math.round((v + 1) * 127.5)));
   return `rgb(${LUT[q * 4]},${LUT[q * 4 + 1]},${LUT[q * 4 + 2]})`;
@@ -38,8 +39,8 @@ function paintMap(ctx, b64, n, w, h) {
     gridCanvas.width = gridCanvas.height = n;
   }
   const g = gridCanvas.getContext("2d"), img = g.createImageData(n, n);
-  const bytes = decode(b64);
-  for (let i = 0; i < bytes.length; i++) img.data.set(LUT.subarray(bytes[i] * 4, bytes[i] * 4 + 4), i * 4);
+  const bytes = decode(b64), px = new Uint32Array(img.data.buffer);
+  for (let i = 0; i < bytes.length; i++) px[i] = LUT32[bytes[i]];
   g.putImageData(img, 0, 0);
   ctx.imageSmoothingEnabled = true;
   ctx.drawImage(gridCanvas, 0, 0, w, h);
