@@ -43,6 +43,7 @@ function paintMap(ctx, b64, n, w, h) {
   for (let i = 0; i < bytes.length; i++) px[i] = LUT32[bytes[i]];
   g.putImageData(img, 0, 0);
   ctx.imageSmoothingEnabled = true;
+  ctx.imageSmoothingQuality = "high";
   ctx.drawImage(gridCanvas, 0, 0, w, h);
 }
 
