@@ -67,6 +67,18 @@ class Callback:
     model: Any = None
     params: dict[str, Any] = {}
 
+    def __repr__(self) -> str:
+        """The class and its settings (public numbers, strings, flags), short:
+        ``EarlyStopping(monitor='val_loss', patience=3, ...)``."""
+        settings = [
+            f"{key}={value!r}"
+            for key, value in vars(self).items()
+            if not key.startswith("_")
+            and key not in ("model", "params")
+            and (value is None or isinstance(value, (bool, int, float, str)))
+        ]
+        return f"{type(self).__name__}({', '.join(settings)})"
+
     def set_model(self, model: Any) -> None:
         self.model = model
 
@@ -329,6 +341,11 @@ def _format_logs(logs: dict | None) -> str:
     return " - ".join(f"{key}: {value:.4f}" for key, value in (logs or {}).items())
 
 
+def _is_notebook(stream: Any) -> bool:
+    """Whether ``stream`` is a Jupyter kernel's output (ipykernel's OutStream)."""
+    return type(stream).__module__.startswith("ipykernel.")
+
+
 class ProgressBar(Callback):
     """Show training progress: epoch, loss and metrics (tqdm on a terminal).
 
@@ -337,8 +354,9 @@ class ProgressBar(Callback):
     stream : file-like, optional
         Where to write (default: ``sys.stderr`` at training time).
     plain : bool, optional
-        One line per epoch instead of a bar. Default: plain when the stream is
-        not a terminal (a log file, a pipe, a notebook capture).
+        One line per epoch instead of a bar. Default: a text bar on a terminal
+        and in a Jupyter notebook, plain lines elsewhere (a log file, a pipe),
+        never carriage returns in a file.
 
     Example
     -------
@@ -362,10 +380,14 @@ class ProgressBar(Callback):
         plain = self.plain
         if plain is None:
             isatty = getattr(stream, "isatty", None)
-            plain = not (isatty is not None and isatty())
+            terminal = isatty is not None and isatty()
+            plain = not (terminal or _is_notebook(stream))
         self._epochs = int(self.params.get("epochs", 0))
         if not plain:
-            from tqdm.auto import tqdm  # imported here: only progress bars need it
+            # tqdm's text bar, on a terminal and in a notebook alike (Jupyter
+            # redraws its carriage returns); tqdm.auto would want ipywidgets in a
+            # notebook and warn without them. Imported here: only bars need it.
+            from tqdm.std import tqdm
 
             start = int(self.params.get("initial_epoch", 0))
             self._bar = tqdm(

@@ -29,7 +29,7 @@ Example
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -46,6 +46,7 @@ from glassnet._validation import (
 )
 from glassnet.errors import NotReadyError
 from glassnet.layers import Layer
+from glassnet.notebook import Summary, model_html
 
 __all__ = ["Sequential"]
 
@@ -321,8 +322,23 @@ class Sequential:
         """Every ``(param, grad)`` pair, layer by layer (the optimizer's order)."""
         return [pair for layer in self.layers for pair in layer.parameters()]
 
-    def summary(self) -> str:
+    def summary(self, print_fn: Callable[[str], Any] | None = None) -> Summary:
         """A table of the layers, their output shapes and parameter counts.
+
+        The text comes back as a :class:`glassnet.notebook.Summary`, a ``str``
+        whose repr is the table itself: ``model.summary()`` alone in a notebook
+        cell or at the prompt shows the table, as Keras's does, and
+        ``print(model.summary())`` prints it anywhere.
+
+        Parameters
+        ----------
+        print_fn : callable, optional
+            Called with each line of the table (Keras's argument), e.g.
+            ``print`` or a logger's ``info``. The library itself never prints.
+
+        Returns
+        -------
+        glassnet.notebook.Summary
 
         Example
         -------
@@ -368,10 +384,17 @@ class Sequential:
                 "Not built yet: the input shape comes from the first input "
                 "(or Sequential(..., input_shape=...) or model.build(...))"
             )
-        return "\n".join(lines)
+        if print_fn is not None:
+            for text in lines:
+                print_fn(text)
+        return Summary("\n".join(lines))
 
     def __repr__(self) -> str:
         return f"Sequential([{', '.join(repr(layer) for layer in self.layers)}])"
+
+    def _repr_html_(self) -> str:
+        """What a notebook shows: the summary table and a drawing of the network."""
+        return model_html(self, [self._input_shape, *self._output_shapes])
 
     # ---------------------------------------------------------------- computation
     def forward(self, X: np.ndarray, training: bool = True) -> np.ndarray:

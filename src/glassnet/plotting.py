@@ -12,6 +12,8 @@ window, no backend switching behind the caller's back.
 
 from __future__ import annotations
 
+import functools
+import io
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -75,9 +77,16 @@ def _loss_curve(history: Any) -> tuple[list[float], list[float]]:
 
 
 def plot_loss(
-    history: Any, path: str | os.PathLike[str], *, title: str = "Training loss"
-) -> None:
-    """Save the loss-against-epoch curve as an image (PNG unless ``path`` says).
+    history: Any,
+    path: str | os.PathLike[str] | None = None,
+    *,
+    title: str = "Training loss",
+    ax: Any = None,
+) -> Any:
+    """Draw the loss against the epoch, and the validation loss when there is one.
+
+    Returns the matplotlib ``Figure`` (a notebook shows it); with ``path`` also
+    saves it as an image (PNG unless ``path`` says).
 
     Parameters
     ----------
@@ -85,12 +94,19 @@ def plot_loss(
         What :meth:`glassnet.article.OurNeuralNetwork.train` returns, one loss
         per epoch, or a ``History`` (or its ``history`` dict) whose ``"loss"``
         is used.
-    path : str or os.PathLike
+    path : str or os.PathLike, optional
         The image file to write, atomically (an existing file is replaced only
         by a complete image); its suffix picks the format (``.png``, ``.svg``,
-        ``.pdf``, ...; PNG when there is none).
+        ``.pdf``, ...; PNG when there is none). None: save nothing.
     title : str
         The plot's title.
+    ax : matplotlib Axes, optional
+        Draw into these axes (of your own figure) instead of a new figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The new figure, or ``ax``'s.
 
     Raises
     ------
@@ -107,21 +123,66 @@ def plot_loss(
     >>> from glassnet.article import OurNeuralNetwork, DATA, ALL_Y_TRUES
     >>> history = OurNeuralNetwork(seed=0).train(DATA, ALL_Y_TRUES)
     >>> with tempfile.TemporaryDirectory() as folder:
-    ...     plot_loss(history, pathlib.Path(folder) / "loss.png")
+    ...     figure = plot_loss(history, pathlib.Path(folder) / "loss.png")
     ...     (pathlib.Path(folder) / "loss.png").read_bytes()[:4]
     b'\x89PNG'
     """
     require_matplotlib()
-    from matplotlib.figure import Figure
-
     epochs, losses = _loss_curve(history)
-    figure = Figure(figsize=(6, 4), layout="constrained")
-    axes = figure.subplots()
-    axes.plot(epochs, losses, marker="." if len(losses) < 200 else None)
+    figure, axes = _canvas(ax, (6, 4))
+    marker = "." if len(losses) < 200 else None
+    axes.plot(epochs, losses, marker=marker, label="loss")
+    validation = _validation_curve(history)
+    if validation:
+        axes.plot(
+            epochs[: len(validation)], validation, marker=marker, label="val_loss"
+        )
+        axes.legend()
     axes.set(xlabel="epoch", ylabel="loss", title=title)
     axes.set_ylim(bottom=0)
     axes.grid(alpha=0.3)
-    _save(figure, path)
+    if path is not None:
+        _save(figure, path)
+    return figure
+
+
+def _canvas(ax: Any, size: tuple[float, float]) -> tuple[Any, Any]:
+    """(figure, axes): ``ax`` and its figure, or a new figure of ``size`` inches.
+
+    A ``matplotlib.figure.Figure``, not pyplot's: nothing global is touched and
+    nothing pops up; a notebook shows the returned figure.
+    """
+    if ax is not None:
+        return ax.figure, ax
+    figure = _figure_class()(figsize=size, layout="constrained")
+    return figure, figure.subplots()
+
+
+@functools.cache
+def _figure_class() -> type:
+    """matplotlib's Figure, plus ``_repr_png_`` so that a notebook draws it.
+
+    Without pyplot (which glassnet leaves alone) IPython knows no way to show a
+    Figure; this subclass tells it. Everything else is matplotlib's Figure.
+    """
+    from matplotlib.figure import Figure
+
+    class GlassnetFigure(Figure):
+        def _repr_png_(self) -> bytes:
+            buffer = io.BytesIO()
+            self.savefig(buffer, format="png", dpi=100)
+            return buffer.getvalue()
+
+    return GlassnetFigure
+
+
+def _validation_curve(history: Any) -> list[float]:
+    """The ``val_loss`` values of a History (or its dict); [] when there are none."""
+    if hasattr(history, "history"):
+        history = history.history
+    if isinstance(history, Mapping):
+        return [float(v) for v in history.get("val_loss", [])]
+    return []
 
 
 def _save(figure: Any, path: str | os.PathLike[str]) -> None:
@@ -173,11 +234,12 @@ def plot_decision_boundary(
     model: Any,
     X: Any,
     y: Any,
-    path: str | os.PathLike[str],
+    path: str | os.PathLike[str] | None = None,
     *,
     resolution: int = 200,
     title: str = "Decision boundary",
-) -> None:
+    ax: Any = None,
+) -> Any:
     """Save a picture of the classes a model gives every point of the plane.
 
     The model is evaluated on a ``resolution`` × ``resolution`` grid spanning the
@@ -197,13 +259,19 @@ def plot_decision_boundary(
         The samples to plot; they also set the plotted area.
     y : array_like of shape (n_samples,) or (n_samples, n_classes)
         Their classes: integer labels 0..k-1 (0/1 for binary) or one-hot rows.
-    path : str or os.PathLike
+    path : str or os.PathLike, optional
         The image file to write, atomically; its suffix picks the format
-        (PNG when there is none).
+        (PNG when there is none). None: save nothing.
     resolution : int
         Grid points along each axis (at least 2).
     title : str
         The plot's title.
+    ax : matplotlib Axes, optional
+        Draw into these axes instead of a new figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
 
     Raises
     ------
@@ -229,13 +297,12 @@ def plot_decision_boundary(
     >>> history = model.fit(X, y, epochs=300, batch_size=4)
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     path = pathlib.Path(folder) / "xor.png"
-    ...     plot_decision_boundary(model, X, y, path, resolution=50)
+    ...     figure = plot_decision_boundary(model, X, y, path, resolution=50)
     ...     path.read_bytes()[:4]
     b'\x89PNG'
     """
     require_matplotlib()
     from matplotlib import colormaps
-    from matplotlib.figure import Figure
 
     X = check_array(X, "X", ndim=2)
     if X.shape[1] != 2:
@@ -264,8 +331,7 @@ def plot_decision_boundary(
             f"{outputs.shape[1]} output(s). Received: y containing {labels.max()}"
         )
 
-    figure = Figure(figsize=(6, 5), layout="constrained")
-    axes = figure.subplots()
+    figure, axes = _canvas(ax, (6, 5))
     if outputs.shape[1] == 1:  # binary: shade P(class 1), boundary at 0.5
         colours = [colormaps["coolwarm"](0.0), colormaps["coolwarm"](1.0)]
         probability = np.clip(outputs[:, 0], 0.0, 1.0).reshape(grid_x.shape)
@@ -296,7 +362,9 @@ def plot_decision_boundary(
         features = ["x1", "x2"]
     axes.set(xlabel=features[0], ylabel=features[1], title=title)
     axes.legend(loc="best", fontsize="small")
-    _save(figure, path)
+    if path is not None:
+        _save(figure, path)
+    return figure
 
 
 # ------------------------------------------------------------------ the network
@@ -353,8 +421,12 @@ def _network_layers(model: Any) -> list[tuple[np.ndarray, np.ndarray | None, str
 
 
 def plot_network(
-    model: Any, path: str | os.PathLike[str], *, title: str | None = None
-) -> None:
+    model: Any,
+    path: str | os.PathLike[str] | None = None,
+    *,
+    title: str | None = None,
+    ax: Any = None,
+) -> Any:
     """Save a drawing of a small network: its neurons, weights and biases.
 
     Neurons are circles in columns (inputs ``x``, hidden ``h``, outputs ``o``),
@@ -370,11 +442,17 @@ def plot_network(
         A network of Dense layers (Dropout is skipped; an Activation layer is
         named with the Dense before it), at most 32 neurons per layer; or the
         article's 2-2-1 network (its ``w1..w6``, ``b1..b3``).
-    path : str or os.PathLike
+    path : str or os.PathLike, optional
         The image file to write, atomically; its suffix picks the format
-        (PNG when there is none).
+        (PNG when there is none). None: save nothing.
     title : str, optional
         The plot's title (default: the layer sizes, e.g. "Network 2-2-1").
+    ax : matplotlib Axes, optional
+        Draw into these axes instead of a new figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
 
     Raises
     ------
@@ -393,12 +471,11 @@ def plot_network(
     >>> from glassnet.article import OurNeuralNetwork
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     path = pathlib.Path(folder) / "network.png"
-    ...     plot_network(OurNeuralNetwork(seed=0), path)
+    ...     figure = plot_network(OurNeuralNetwork(seed=0), path)
     ...     path.read_bytes()[:4]
     b'\x89PNG'
     """
     require_matplotlib()
-    from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
     layers = _network_layers(model)
@@ -410,11 +487,9 @@ def plot_network(
     def heights(n: int) -> np.ndarray:
         return (n - 1) / 2 - np.arange(n)  # centred, top to bottom
 
-    figure = Figure(
-        figsize=(2.0 + 2.4 * len(sizes), min(1.8 + 0.55 * max(tallest, 3), 9.0)),
-        layout="constrained",
+    figure, axes = _canvas(
+        ax, (2.0 + 2.4 * len(sizes), min(1.8 + 0.55 * max(tallest, 3), 9.0))
     )
-    axes = figure.subplots()
     n_weights = sum(W.size for W, _, _ in layers)
     thickest = 4.0 if n_weights <= 64 else 2.0  # many lines: thinner ones
     for column, (W, _, _) in enumerate(layers):
@@ -471,4 +546,6 @@ def plot_network(
     axes.set_ylim(-(tallest - 1) / 2 - 1.2, (tallest - 1) / 2 + 0.6)
     axes.set_axis_off()
     axes.set_title(title or "Network " + "-".join(str(n) for n in sizes), pad=34)
-    _save(figure, path)
+    if path is not None:
+        _save(figure, path)
+    return figure

@@ -68,6 +68,20 @@ class CSVData:
     def n_samples(self) -> int:
         return int(self.X.shape[0])
 
+    def __repr__(self) -> str:
+        """Short: the file, the size, the columns (not every cell).
+
+        >>> import numpy as np
+        >>> CSVData("people.csv", ["weight", "height"], np.zeros((4, 2)), "gender")
+        CSVData('people.csv': 4 rows, features ['weight', 'height'], target 'gender')
+        """
+        names = self.feature_names
+        shown = repr(names) if len(names) <= 6 else f"[{len(names)} columns]"
+        target = "" if self.target is None else f", target {self.target!r}"
+        return (
+            f"CSVData({self.path!r}: {self.n_samples} rows, features {shown}{target})"
+        )
+
 
 def _quote_list(names: Sequence[str]) -> str:
     return ", ".join(repr(name) for name in names)
