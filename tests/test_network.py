@@ -1038,3 +1038,12 @@ def test_class_weight_needs_class_targets():
     model.compile(loss="mse", optimizer="sgd")
     with pytest.raises(ValueError, match="class_weight needs class targets"):
         model.fit(_XW, _XW[:, 0], class_weight={0: 1.0})
+
+
+def test_the_training_loop_reaches_into_no_private_attribute_of_the_model():
+    import inspect
+
+    from glassnet import _training
+
+    source = inspect.getsource(_training)
+    assert not re.findall(r"model\._\w+", source)
