@@ -62,9 +62,18 @@ CASES = [
 )
 @pytest.mark.parametrize(("activation", "use_bias"), [("relu", True), (None, False)])
 def test_matches_torch_forward_input_and_parameter_gradients(
-    kernel, strides, padding, height, width, channels, filters, n, activation, use_bias
+    kernel,
+    strides,
+    padding,
+    height,
+    width,
+    channels,
+    filters,
+    n,
+    activation,
+    use_bias,
+    torch,
 ):
-    torch = pytest.importorskip("torch", reason="PyTorch is the reference here")
     rng = np.random.default_rng(height * 100 + width * 10 + channels)
     layer = Conv2D(
         filters,

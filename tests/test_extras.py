@@ -47,6 +47,16 @@ def test_test_extra_runs_the_suite():
     assert {"pytest", "ruff", "hypothesis"} <= _names(_extras()["test"])
 
 
+def _names_the_extra(keyword):
+    """Whether an importorskip keyword is a reason that says how to install torch."""
+    reason = getattr(keyword.value, "value", None)
+    return (
+        keyword.arg == "reason"
+        and isinstance(reason, str)
+        and ("[test,torch]" in reason)
+    )
+
+
 def _torch_imports(tree):
     """(line, what) for every way a module takes PyTorch other than the fixture."""
     found = []
@@ -67,9 +77,11 @@ def _torch_imports(tree):
             and getattr(node.func, "attr", None) == "importorskip"
             and node.args
             and getattr(node.args[0], "value", None) == "torch"
-            and not any(k.arg == "reason" for k in node.keywords)
+            and not any(_names_the_extra(k) for k in node.keywords)
         ):
-            found.append((node.lineno, 'importorskip("torch") without a reason'))
+            found.append(
+                (node.lineno, 'importorskip("torch") whose reason is not the install')
+            )
     for function in functions:
         if function.name.startswith("test_"):
             for node in ast.walk(function):
@@ -81,7 +93,9 @@ def _torch_imports(tree):
 
 
 @pytest.mark.parametrize(
-    "path", sorted(TESTS.glob("**/*.py")), ids=lambda p: str(p.relative_to(TESTS))
+    "path",
+    sorted(p for p in TESTS.glob("**/*.py") if p.name != "conftest.py"),  # the fixture
+    ids=lambda p: str(p.relative_to(TESTS)),
 )
 def test_tests_take_pytorch_through_the_fixture(path):
     source = path.read_text(encoding="utf-8")
@@ -101,7 +115,8 @@ def test_the_check_finds_each_way_of_taking_torch():
         "def helper():\n    import torch\n"  # allowed: called by a fixture user
         "def test_a():\n    import torch\n"
         "def test_b():\n    pytest.importorskip('torch')\n"
-        "def test_c():\n    pytest.importorskip('torch', reason='extra')\n"
+        "def test_c():\n    pytest.importorskip('torch', reason='reference')\n"
+        "def test_d():\n    pytest.importorskip('torch', reason='.[test,torch]')\n"
     )
     lines = [line for line, _ in _torch_imports(ast.parse(source))]
-    assert sorted(lines) == [1, 6, 8]
+    assert sorted(lines) == [1, 6, 8, 10]

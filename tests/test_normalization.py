@@ -13,8 +13,7 @@ def _channels_first(torch, x):
 
 
 @pytest.mark.parametrize("shape", [(7, 5), (1, 4, 3, 2), (7, 5, 6, 16)])
-def test_matches_torch_training_steps_moving_statistics_and_eval(shape):
-    torch = pytest.importorskip("torch", reason="PyTorch is the reference here")
+def test_matches_torch_training_steps_moving_statistics_and_eval(shape, torch):
     rng = np.random.default_rng(len(shape) + shape[-1])
     features = shape[-1]
     momentum = 0.9

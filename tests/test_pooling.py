@@ -65,9 +65,8 @@ CASES = [
 )
 @pytest.mark.parametrize("kind", ["max", "average"])
 def test_matches_torch_forward_and_input_gradient(
-    kind, pool, strides, padding, height, width, channels, n
+    kind, pool, strides, padding, height, width, channels, n, torch
 ):
-    torch = pytest.importorskip("torch", reason="PyTorch is the reference here")
     cls = MaxPooling2D if kind == "max" else AveragePooling2D
     layer = cls(pool, strides, padding, dtype="float64")
     rng = np.random.default_rng(height * 10 + width)
@@ -84,8 +83,7 @@ def test_matches_torch_forward_and_input_gradient(
     np.testing.assert_allclose(layer(x), y, rtol=0, atol=1e-12)
 
 
-def test_max_pool_sends_a_tie_to_the_first_maximum_like_torch():
-    torch = pytest.importorskip("torch", reason="PyTorch is the reference here")
+def test_max_pool_sends_a_tie_to_the_first_maximum_like_torch(torch):
     x = np.array([[3.0, 3.0, 0.0, 1.0], [3.0, 1.0, 1.0, 1.0]]).reshape(1, 2, 4, 1)
     layer = MaxPooling2D(dtype="float64")
     layer.forward(x)
@@ -105,8 +103,7 @@ def test_average_same_padding_counts_only_real_pixels():
     np.testing.assert_array_equal(y, np.ones((1, 2, 2, 1)))
 
 
-def test_global_average_pooling_matches_torch():
-    torch = pytest.importorskip("torch", reason="PyTorch is the reference here")
+def test_global_average_pooling_matches_torch(torch):
     rng = np.random.default_rng(0)
     x = rng.normal(size=(7, 5, 6, 3))
     layer = GlobalAveragePooling2D(dtype="float64")
