@@ -26,8 +26,7 @@ def run_quick(script: str) -> str:
     return result.stdout
 
 
-def test_inference_benchmark_runs():
-    pytest.importorskip("torch", reason="PyTorch is the benchmark's peer")
+def test_inference_benchmark_runs(torch):  # PyTorch is the benchmark's peer
     pytest.importorskip("onnxruntime", reason="onnxruntime is a contender")
     out = run_quick("inference.py")
     for contender in ("glassnet", "onnxruntime", "PyTorch"):
