@@ -83,7 +83,7 @@ class CSVData:
         )
 
 
-def _quote_list(names: Sequence[str]) -> str:
+def quote_list(names: Sequence[str]) -> str:
     return ", ".join(repr(name) for name in names)
 
 
@@ -152,7 +152,7 @@ def _check_header(name: str, row: list[str]) -> list[str]:
             raise DataError(f"{name}: header column {index + 1} has no name")
     duplicates = sorted(c for c, n in collections.Counter(header).items() if n > 1)
     if duplicates:
-        raise DataError(f"{name}: duplicate column names: {_quote_list(duplicates)}")
+        raise DataError(f"{name}: duplicate column names: {quote_list(duplicates)}")
     return header
 
 
@@ -227,7 +227,7 @@ def _parse_block(name: str, columns, index, lines, rows) -> np.ndarray:
 
 
 _ZERO_PADDED = re.compile(r"[+-]?0[0-9]")
-_MAX_CLASSES = 20  # infer_task's default: more distinct integers are regression
+MAX_CLASSES = 20  # infer_task's default: more distinct integers are regression
 
 
 def _parse_target(name: str, column: str, lines: list[int], cells: list[str]):
@@ -249,7 +249,7 @@ def _parse_target(name: str, column: str, lines: list[int], cells: list[str]):
         # Integers past int64 would become floats, and float64 merges those
         # past 2**53 ("99999999999999999999" and "100000000000000000000" are both
         # 1e20): a few-valued column is class labels, kept as written.
-        if len(set(stripped)) <= _MAX_CLASSES:
+        if len(set(stripped)) <= MAX_CLASSES:
             return np.array(stripped, dtype=str)
     except ValueError:
         pass
@@ -258,7 +258,7 @@ def _parse_target(name: str, column: str, lines: list[int], cells: list[str]):
         # classes are labels: as integers "01" and "1" would merge, and
         # predictions would come back as 1 instead of the file's "01".
         padded = any(_ZERO_PADDED.match(cell) for cell in stripped)
-        if not padded or len(set(stripped)) > _MAX_CLASSES:
+        if not padded or len(set(stripped)) > MAX_CLASSES:
             return values
         return np.array(stripped, dtype=str)
     try:
@@ -276,13 +276,13 @@ def _check_columns(
     extra = [c for c in header if c not in features and c not in ignore]
     problems = []
     if missing:
-        problems.append(f"missing column(s) {_quote_list(missing)}")
+        problems.append(f"missing column(s) {quote_list(missing)}")
     if extra:
-        problems.append(f"unexpected column(s) {_quote_list(extra)}")
+        problems.append(f"unexpected column(s) {quote_list(extra)}")
     if problems:
         raise DataError(
             f"{name}: the columns do not match the model's features: "
-            f"{'; '.join(problems)}. Expected: {_quote_list(features)}"
+            f"{'; '.join(problems)}. Expected: {quote_list(features)}"
         )
 
 
@@ -364,7 +364,7 @@ def read_csv(
         if repeated:
             raise ValueError(
                 "features must name each column once. Received: features with "
-                f"{_quote_list(repeated)} more than once"
+                f"{quote_list(repeated)} more than once"
             )
     name = os.fspath(path)
     if not os.path.exists(name):
@@ -490,8 +490,8 @@ def _choose_columns(name, header, target, features, require_target, drop):
     unknown = [column for column in drop if column not in header]
     if unknown and features is None:
         raise DataError(
-            f"{name}: no column(s) {_quote_list(unknown)} to drop. "
-            f"Columns: {_quote_list(header)}"
+            f"{name}: no column(s) {quote_list(unknown)} to drop. "
+            f"Columns: {quote_list(header)}"
         )
     if target is not None and target in drop:
         raise DataError(f"{name}: the target column {target!r} cannot be dropped")
@@ -509,8 +509,7 @@ def _choose_columns(name, header, target, features, require_target, drop):
                 f"comma-separated, or pass delimiter={other[0]!r} to read_csv"
             )
         raise DataError(
-            f"{name}: no target column {target!r}. "
-            f"Columns: {_quote_list(header)}.{hint}"
+            f"{name}: no target column {target!r}. Columns: {quote_list(header)}.{hint}"
         )
     if target not in header:
         target = None

@@ -12,7 +12,7 @@ from glassnet._validation import (
 )
 from glassnet.errors import DataError
 
-# _MAX_CLASSES is read_csv's bound on zero-padded label columns and infer_task's
+# MAX_CLASSES is read_csv's bound on zero-padded label columns and infer_task's
 # default, one number so that both agree on what a class label is.
 
 __all__ = ["Standardizer"]

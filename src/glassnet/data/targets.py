@@ -14,9 +14,9 @@ from glassnet._validation import (
     describe,
 )
 
-# _MAX_CLASSES is read_csv's bound on zero-padded label columns and infer_task's
+# MAX_CLASSES is read_csv's bound on zero-padded label columns and infer_task's
 # default, one number so that both agree on what a class label is.
-from glassnet.data.csv import _MAX_CLASSES, _quote_list
+from glassnet.data.csv import MAX_CLASSES, quote_list
 from glassnet.errors import DataError
 
 __all__ = ["TASKS", "LabelEncoder", "encode_target", "infer_task", "one_hot"]
@@ -24,7 +24,7 @@ __all__ = ["TASKS", "LabelEncoder", "encode_target", "infer_task", "one_hot"]
 TASKS = ("binary", "multiclass", "regression")
 
 
-def infer_task(y: Any, *, max_classes: int = _MAX_CLASSES) -> str:
+def infer_task(y: Any, *, max_classes: int = MAX_CLASSES) -> str:
     """Guess the kind of problem from the targets.
 
     Strings, booleans and integers (also floats that are all whole numbers, like
@@ -164,7 +164,7 @@ def encode_target(
         task = infer_task(y)
     elif task not in TASKS:
         raise ValueError(
-            f"task must be one of {_quote_list(TASKS)}. Received: task={task!r}"
+            f"task must be one of {quote_list(TASKS)}. Received: task={task!r}"
         )
     if task == "regression":
         values = np.asarray(y)

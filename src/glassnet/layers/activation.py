@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from glassnet import activations
-from glassnet.layers.base import Layer, _activation_config, _float_input
+from glassnet.layers.base import Layer, activation_config, float_input
 
 __all__ = ["Activation"]
 
@@ -40,7 +40,7 @@ class Activation(Layer):
         dtype first (a float array is used as it is).
         """
         if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
-            x = _float_input(self, x)
+            x = float_input(self, x)
         if not training:
             return self.activation(x)
         out = self._buffer(("out", x.shape), x.shape)
@@ -61,7 +61,7 @@ class Activation(Layer):
         return self.activation.backward(grad_out, out=dx)
 
     def get_config(self) -> dict[str, Any]:
-        return {"activation": _activation_config(self.activation)}
+        return {"activation": activation_config(self.activation)}
 
     def _extra_repr(self) -> str:
-        return repr(_activation_config(self.activation))
+        return repr(activation_config(self.activation))

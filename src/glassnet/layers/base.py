@@ -148,13 +148,13 @@ class Layer:
         return f"{type(self).__name__}({self._extra_repr()})"
 
 
-def _activation_config(act: activations.ActivationFunction) -> str | dict:
+def activation_config(act: activations.ActivationFunction) -> str | dict:
     """The activation as a config stores it: its name, or a dict with its settings."""
     config = act.get_config()
     return {"name": act.name, **config} if config else act.name
 
 
-def _float_input(layer: Layer, x: Any) -> np.ndarray:
+def float_input(layer: Layer, x: Any) -> np.ndarray:
     """``x`` (a list, integers, booleans) as an array of the layer's float dtype."""
     try:
         array = np.asarray(x)
@@ -173,7 +173,7 @@ def _float_input(layer: Layer, x: Any) -> np.ndarray:
     )
 
 
-def _initializer_name(identifier: Any, fn: Any) -> Any:
+def initializer_name(identifier: Any, fn: Any) -> Any:
     """The registry name of an initializer when it has one, else what was given."""
     name = getattr(fn, "__name__", None)
     if not isinstance(identifier, str) and name in initializers.names():

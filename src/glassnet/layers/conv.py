@@ -10,9 +10,9 @@ from glassnet import activations, initializers
 from glassnet._validation import check_finite_number, check_positive_int, describe
 from glassnet.layers.base import (
     Layer,
-    _activation_config,
-    _float_input,
-    _initializer_name,
+    activation_config,
+    float_input,
+    initializer_name,
 )
 from glassnet.layers.windows import (
     as_pair,
@@ -160,8 +160,8 @@ class Conv2D(Layer):
         self.use_bias = use_bias
         self._weight_fn = initializers.get(weight_init)
         self._bias_fn = initializers.get(bias_init)
-        self.weight_init = _initializer_name(weight_init, self._weight_fn)
-        self.bias_init = _initializer_name(bias_init, self._bias_fn)
+        self.weight_init = initializer_name(weight_init, self._weight_fn)
+        self.bias_init = initializer_name(bias_init, self._bias_fn)
         self.l2 = check_finite_number(l2, "l2", minimum=0.0)
         self.seed = seed
         self.in_channels: int | None = None  # known at build, or the first input
@@ -309,7 +309,7 @@ class Conv2D(Layer):
         ndarray of shape (n, out_height, out_width, filters)
         """
         if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
-            x = _float_input(self, x)
+            x = float_input(self, x)
         if self.in_channels is None or not self.params:
             self._build_from(x)
         work = self._buffers.get(x.shape) if training else None
@@ -440,7 +440,7 @@ class Conv2D(Layer):
             "kernel_size": list(self.kernel_size),
             "strides": list(self.strides),
             "padding": self.padding,
-            "activation": _activation_config(self.activation),
+            "activation": activation_config(self.activation),
             "use_bias": self.use_bias,
             "weight_init": self.weight_init,
             "bias_init": self.bias_init,
@@ -456,7 +456,7 @@ class Conv2D(Layer):
         if self.padding != "valid":
             text += f", padding={self.padding!r}"
         if self._act is not None:
-            text += f", activation={_activation_config(self.activation)!r}"
+            text += f", activation={activation_config(self.activation)!r}"
         if not self.use_bias:
             text += ", use_bias=False"
         if self.l2:

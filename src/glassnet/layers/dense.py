@@ -16,8 +16,8 @@ from glassnet._validation import (
 )
 from glassnet.layers.base import (
     Layer,
-    _activation_config,
-    _initializer_name,
+    activation_config,
+    initializer_name,
 )
 
 __all__ = ["Dense"]
@@ -114,8 +114,8 @@ class Dense(Layer):
         self._weight_fn = initializers.get(weight_init)
         self._bias_fn = initializers.get(bias_init)
         # configs store names: a registered function given directly is stored by name
-        self.weight_init = _initializer_name(weight_init, self._weight_fn)
-        self.bias_init = _initializer_name(bias_init, self._bias_fn)
+        self.weight_init = initializer_name(weight_init, self._weight_fn)
+        self.bias_init = initializer_name(bias_init, self._bias_fn)
         if not isinstance(use_bias, bool):
             raise TypeError(
                 "use_bias must be True or False. "
@@ -359,7 +359,7 @@ class Dense(Layer):
         return {
             "n_in": self.n_in if self._n_in_given else None,
             "n_out": self.n_out,
-            "activation": _activation_config(self.activation),
+            "activation": activation_config(self.activation),
             "weight_init": self.weight_init,
             "bias_init": self.bias_init,
             "use_bias": self.use_bias,
@@ -369,7 +369,7 @@ class Dense(Layer):
     def _extra_repr(self) -> str:
         text = f"{self.n_in}, {self.n_out}" if self._n_in_given else f"{self.n_out}"
         if self._act is not None:
-            text += f", activation={_activation_config(self.activation)!r}"
+            text += f", activation={activation_config(self.activation)!r}"
         if not self.use_bias:
             text += ", use_bias=False"
         if self.l2:

@@ -10,7 +10,7 @@ from glassnet._validation import (
     check_probability,
     check_seed,
 )
-from glassnet.layers.base import Layer, _float_input
+from glassnet.layers.base import Layer, float_input
 
 __all__ = ["Dropout"]
 
@@ -67,7 +67,7 @@ class Dropout(Layer):
         dtype first (a float array is used as it is).
         """
         if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
-            x = _float_input(self, x)
+            x = float_input(self, x)
         if not training or self.rate == 0.0:
             if training:
                 self.inputs = self.outputs = x

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from glassnet._validation import check_finite_number, check_probability
-from glassnet.layers.base import Layer, _float_input
+from glassnet.layers.base import Layer, float_input
 
 __all__ = ["BatchNormalization"]
 
@@ -134,7 +134,7 @@ class BatchNormalization(Layer):
         ndarray of the shape of ``x``
         """
         if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
-            x = _float_input(self, x)
+            x = float_input(self, x)
         if self.features is None or not self.params:
             if x.ndim < 2:
                 raise ValueError(

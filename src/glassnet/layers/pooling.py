@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.layers.base import Layer, _float_input
+from glassnet.layers.base import Layer, float_input
 from glassnet.layers.windows import (
     as_pair,
     check_padding,
@@ -126,7 +126,7 @@ class _Pooling2D(Layer):
         ndarray of shape (n, out_height, out_width, channels)
         """
         if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
-            x = _float_input(self, x)
+            x = float_input(self, x)
         self._check_shape((None,) + x.shape[1:])
         if training and len(self._buffers) >= 12:  # don't hoard odd batch sizes
             self._buffers.clear()
@@ -316,7 +316,7 @@ class GlobalAveragePooling2D(Layer):
 
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
         if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
-            x = _float_input(self, x)
+            x = float_input(self, x)
         _check_images(self, (None,) + x.shape[1:])
         out = np.mean(x, axis=(1, 2))
         if training:

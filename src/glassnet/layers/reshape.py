@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from glassnet._validation import describe
-from glassnet.layers.base import Layer, _float_input
+from glassnet.layers.base import Layer, float_input
 
 __all__ = ["Flatten", "Reshape"]
 
@@ -31,7 +31,7 @@ class _Relayout(Layer):
         dtype first (a float array is used as it is).
         """
         if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
-            x = _float_input(self, x)
+            x = float_input(self, x)
         if x.ndim < 1:
             raise self._input_shape_error("(n_samples, ...)", x.shape)
         out = x.reshape(self._new_shape(x.shape))

@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from glassnet import _fused
-from glassnet.optimizers.base import _KERNEL_REFUSALS, LearningRate, Optimizer, Pairs
+from glassnet.optimizers.base import KERNEL_REFUSALS, LearningRate, Optimizer, Pairs
 
 __all__ = ["Adam", "AdamW"]
 
@@ -113,7 +113,7 @@ class Adam(Optimizer):
                         decay,
                     )
                     continue
-                except _KERNEL_REFUSALS:
+                except KERNEL_REFUSALS:
                     pass
             d = grad
             if wd:

@@ -32,7 +32,7 @@ from glassnet.schedules import Schedule, get_schedule
 # through memory instead of up to twelve (Adam). _fused.KERNELS is None when they
 # are not built or GLASSNET_PURE_NUMPY=1; it is read at each step, so one switch
 # turns them off.
-_KERNEL_REFUSALS = _fused.REFUSED
+KERNEL_REFUSALS = _fused.REFUSED
 
 __all__ = ["LearningRate", "Optimizer", "Pairs"]
 

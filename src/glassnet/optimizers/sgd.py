@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from glassnet import _fused
-from glassnet.optimizers.base import _KERNEL_REFUSALS, LearningRate, Optimizer, Pairs
+from glassnet.optimizers.base import KERNEL_REFUSALS, LearningRate, Optimizer, Pairs
 
 __all__ = ["SGD"]
 
@@ -91,7 +91,7 @@ class SGD(Optimizer):
                     try:
                         kernels.sgd(param, grad, lr, wd)
                         continue
-                    except _KERNEL_REFUSALS:
+                    except KERNEL_REFUSALS:
                         pass
                 if wd:
                     np.multiply(param, wd, out=tmp)
@@ -111,7 +111,7 @@ class SGD(Optimizer):
                         param, grad, buf, lr, mu, damp, wd, self.nesterov, fresh
                     )
                     continue
-                except _KERNEL_REFUSALS:
+                except KERNEL_REFUSALS:
                     pass
             d = grad
             if wd:
