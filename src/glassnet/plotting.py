@@ -2,7 +2,10 @@
 
 :func:`plot_loss` draws the loss curve, :func:`plot_decision_boundary` the classes
 a model gives every point of a 2-feature plane, and :func:`plot_network` a small
-Dense network's neurons and weights, like the article's 2-2-1 diagram.
+Dense network's neurons and weights, like the article's 2-2-1 diagram. For
+convolutional networks, :func:`plot_filters` shows a Conv2D layer's learned
+filters and :func:`plot_feature_maps` what one image becomes at a layer; both
+return the Figure (and draw into ``ax=`` when given).
 
 matplotlib is imported inside each function, never at module import, so
 ``import glassnet`` stays fast and works without it. Figures are built with
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import io
+import math
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -28,6 +32,8 @@ from glassnet.errors import OptionalDependencyError
 __all__ = [
     "OptionalDependencyError",
     "plot_decision_boundary",
+    "plot_feature_maps",
+    "plot_filters",
     "plot_loss",
     "plot_network",
     "require_matplotlib",
@@ -546,6 +552,225 @@ def plot_network(
     axes.set_ylim(-(tallest - 1) / 2 - 1.2, (tallest - 1) / 2 + 0.6)
     axes.set_axis_off()
     axes.set_title(title or "Network " + "-".join(str(n) for n in sizes), pad=34)
+    if path is not None:
+        _save(figure, path)
+    return figure
+
+
+# ------------------------------------------------------ convolutional networks
+
+
+def _conv_layer(model: Any, layer: Any) -> tuple[int, Any]:
+    """(index, layer) of the Conv2D that ``layer`` names (an index or the layer)."""
+    layers = getattr(model, "layers", None)
+    if layers is None:  # a Conv2D given on its own
+        return 0, model
+    if isinstance(layer, int) and not isinstance(layer, bool):
+        if not -len(layers) <= layer < len(layers):
+            raise ValueError(
+                f"layer must index one of the model's {len(layers)} layers. "
+                f"Received: layer={layer}"
+            )
+        return layer % len(layers), layers[layer]
+    for i, candidate in enumerate(layers):
+        if candidate is layer:
+            return i, candidate
+    raise ValueError(
+        f"layer must be an index into model.layers or one of them. "
+        f"Received: layer={describe(layer)}"
+    )
+
+
+def _mosaic(tiles: np.ndarray, columns: int | None = None) -> np.ndarray:
+    """(k, h, w) tiles side by side in a grid, NaN one pixel between them."""
+    k, h, w = tiles.shape
+    columns = columns or math.ceil(math.sqrt(k))
+    rows = math.ceil(k / columns)
+    grid = np.full((rows * (h + 1) - 1, columns * (w + 1) - 1), np.nan)
+    for index in range(k):
+        r, c = divmod(index, columns)
+        grid[r * (h + 1) : r * (h + 1) + h, c * (w + 1) : c * (w + 1) + w] = tiles[
+            index
+        ]
+    return grid
+
+
+def _draw_tiles(
+    tiles: np.ndarray, ax: Any, title: str, cmap: str, symmetric: bool, label: str
+) -> Any:
+    """Draw ``tiles`` as one mosaic image on ``ax`` (or a new Figure); return it."""
+    require_matplotlib()
+    from matplotlib import colormaps
+
+    if ax is None:
+        figure = _figure_class()(figsize=(6, 5.5), layout="constrained")
+        ax = figure.subplots()
+    else:
+        figure = ax.figure
+    grid = _mosaic(tiles)
+    limits = {}
+    if symmetric:
+        largest = float(np.nanmax(np.abs(grid))) or 1.0
+        limits = {"vmin": -largest, "vmax": largest}
+    colors = colormaps[cmap].with_extremes(bad="white")
+    image = ax.imshow(grid, cmap=colors, interpolation="nearest", **limits)
+    figure.colorbar(image, ax=ax, shrink=0.8, label=label)
+    ax.set_axis_off()
+    ax.set_title(title)
+    return figure
+
+
+def plot_filters(
+    model: Any,
+    layer: Any = 0,
+    *,
+    channel: int | None = None,
+    ax: Any = None,
+    path: str | os.PathLike[str] | None = None,
+) -> Any:
+    """Draw the learned filters of a Conv2D layer, one small image per filter.
+
+    Filter f is the kernel ``W[:, :, c, f]`` that slides over input channel c: blue
+    where the layer adds the pixel under it, red where it subtracts (a shared
+    colour scale centred on 0, so filters compare with each other).
+
+    Parameters
+    ----------
+    model : Sequential or Conv2D
+        The network (or the layer itself).
+    layer : int or Conv2D
+        Which layer of ``model.layers`` (default the first).
+    channel : int, optional
+        The input channel to show; by default the only one, or, for layers with
+        several input channels, each filter's mean over them.
+    ax : matplotlib Axes, optional
+        Where to draw (a new Figure when None).
+    path : str or os.PathLike, optional
+        Also save the figure there (atomically; format from the suffix).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    OptionalDependencyError
+        When matplotlib is not installed (``pip install "glassnet[plot]"``).
+    ValueError
+        When the layer is not a built Conv2D, or ``channel`` is out of range.
+
+    Examples
+    --------
+    >>> import numpy as np, glassnet as gn
+    >>> model = gn.Sequential([gn.Conv2D(8, 3), gn.Flatten(), gn.Dense(2)],
+    ...                       input_shape=(10, 10, 1), seed=0)
+    >>> figure = plot_filters(model)
+    >>> len(figure.axes)          # the mosaic and its colour bar
+    2
+    """
+    from glassnet.layers import Conv2D
+
+    index, conv = _conv_layer(model, layer)
+    if not isinstance(conv, Conv2D) or "W" not in conv.params:
+        raise ValueError(
+            "plot_filters needs a built Conv2D layer. "
+            f"Received: layer {index}, {describe(conv)}"
+        )
+    W = np.asarray(conv.params["W"], dtype=np.float64)  # (kh, kw, c, filters)
+    if channel is None:
+        kernels = W.mean(axis=2)
+        which = "" if W.shape[2] == 1 else f", mean over {W.shape[2]} input channels"
+    else:
+        if not isinstance(channel, int) or not 0 <= channel < W.shape[2]:
+            raise ValueError(
+                f"channel must be an input channel of {conv!r}, 0 to "
+                f"{W.shape[2] - 1}. Received: channel={describe(channel)}"
+            )
+        kernels, which = W[:, :, channel], f", input channel {channel}"
+    tiles = np.moveaxis(kernels, -1, 0)  # (filters, kh, kw)
+    figure = _draw_tiles(
+        tiles, ax, f"{conv!r}: {W.shape[3]} filters{which}", "RdBu", True, "weight"
+    )
+    if path is not None:
+        _save(figure, path)
+    return figure
+
+
+def plot_feature_maps(
+    model: Any,
+    image: Any,
+    layer: Any = 0,
+    *,
+    ax: Any = None,
+    path: str | os.PathLike[str] | None = None,
+) -> Any:
+    """Draw the feature maps one image produces at a layer: one picture per channel.
+
+    The image goes through ``model.layers[0]`` … ``model.layers[layer]`` on the
+    predict path (nothing is cached or trained); each output channel is shown as
+    an image, bright where the filter found its pattern.
+
+    Parameters
+    ----------
+    model : Sequential
+        A network whose input is images.
+    image : array_like of shape (height, width, channels) or (height, width)
+        One image (a batch axis of 1 is accepted too).
+    layer : int or Layer
+        The layer whose output is shown (default the first); it must give
+        images, (1, h, w, c).
+    ax : matplotlib Axes, optional
+        Where to draw (a new Figure when None).
+    path : str or os.PathLike, optional
+        Also save the figure there.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    OptionalDependencyError
+        When matplotlib is not installed.
+    ValueError
+        When ``image`` is not one image, or the layer's output is not images.
+
+    Examples
+    --------
+    >>> import numpy as np, glassnet as gn
+    >>> model = gn.Sequential([gn.Conv2D(4, 3, activation="relu"), gn.Flatten(),
+    ...                        gn.Dense(2)], input_shape=(8, 8, 1), seed=0)
+    >>> figure = plot_feature_maps(model, np.eye(8))
+    >>> figure.axes[0].get_title()
+    "layer 0, Conv2D(4, 3, activation='relu'): 4 feature maps of 6×6"
+    """
+    index, target = _conv_layer(model, layer)
+    x = np.asarray(image, dtype=np.float64)
+    if x.ndim == 2:
+        x = x[:, :, None]
+    if x.ndim == 4 and x.shape[0] == 1:
+        x = x[0]
+    if x.ndim != 3:
+        raise ValueError(
+            "image must be one image, (height, width) or (height, width, "
+            f"channels). Received: image of shape {x.shape}"
+        )
+    out = x[None].astype(getattr(model, "dtype", np.float64))
+    layers = model.layers if hasattr(model, "layers") else [model]
+    for current in layers[: index + 1]:
+        out = current(out)
+    if out.ndim != 4:
+        raise ValueError(
+            f"layer {index}, {target!r}, gives outputs of shape {out.shape}, not "
+            "images (1, height, width, channels): pick a convolution or pooling "
+            "layer"
+        )
+    maps = np.moveaxis(np.asarray(out[0], dtype=np.float64), -1, 0)
+    title = (
+        f"layer {index}, {target!r}: {maps.shape[0]} feature maps of "
+        f"{maps.shape[1]}×{maps.shape[2]}"
+    )
+    figure = _draw_tiles(maps, ax, title, "viridis", False, "activation")
     if path is not None:
         _save(figure, path)
     return figure

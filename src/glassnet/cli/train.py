@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from glassnet.cli import tabular
+from glassnet.cli import layer_spec, tabular
 from glassnet.cli.common import EXIT_BAD_INPUT, EXIT_OK, fail, subcommand
 from glassnet.cli.inputs import DATASETS, load_data, non_number, targets
 from glassnet.cli.outputs import (
@@ -56,6 +56,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "glassnet train flowers.csv --target species --out flowers.npz",
             "glassnet train flowers.csv --target species --hidden 32 --patience 50",
             "glassnet train mnist --hidden 128 --epochs 5 --out digits.npz",
+            "glassnet train mnist --layers cnn --epochs 15 --batch-size 128",
             "glassnet train flowers.csv --target species --checkpoint ck/  # killed?",
             "glassnet train flowers.csv --target species --checkpoint ck/ --resume",
         ],
@@ -77,6 +78,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--hidden",
         metavar="N,N",
         help="hidden layer sizes; an empty string for none (default: 100)",
+    )
+    parser.add_argument(
+        "--layers",
+        metavar="SPEC",
+        help="hidden layers instead of --hidden: cnn (the MNIST CNN) or a list "
+        "such as conv:32:3,pool,conv:64:3,pool,flatten,dropout:0.5 (conv, pool, "
+        "avgpool, gap, batchnorm, flatten, dropout, dense, reshape)",
     )
     parser.add_argument(
         "--activation",
@@ -298,7 +306,9 @@ def run(args: argparse.Namespace) -> int:
             ) from None
         validation = (X[held_out], y[held_out])
         X, y = X[train], y[train]
-    if not args.resume:
+    # images keep their [0, 1] pixels: standardising each pixel on its own would
+    # undo what convolution relies on, neighbouring pixels on one scale
+    if not args.resume and not layer_spec.has_image_layers(settings.get("layers")):
         try:
             model.preprocessing = data.Standardizer().fit(X)
         except DataError as error:  # a column too wide: name it as the file does

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from glassnet._validation import describe
+from glassnet.cli import layer_spec
 from glassnet.cli.inputs import check_metadata
 from glassnet.cli.outputs import check_writable
 
@@ -22,6 +23,7 @@ from glassnet.cli.outputs import check_writable
 TRAIN_DEFAULTS = {
     "task": None,
     "hidden": "100",  # scikit-learn MLP's hidden_layer_sizes=(100,)
+    "layers": None,  # --layers SPEC (glassnet.cli.layer_spec) replaces hidden
     "activation": "relu",
     "loss": None,
     "optimizer": "adam",
@@ -34,7 +36,7 @@ TRAIN_DEFAULTS = {
 }
 # Settings every checkpoint written by train holds (patience and impute came
 # later: a checkpoint without them resumes with their defaults).
-_REQUIRED_SETTINGS = set(TRAIN_DEFAULTS) - {"patience", "impute"}
+_REQUIRED_SETTINGS = set(TRAIN_DEFAULTS) - {"patience", "impute", "layers"}
 
 
 # The file in --checkpoint DIR that every epoch replaces and --resume reads.
@@ -77,6 +79,13 @@ def settings_from_args(args: argparse.Namespace) -> dict:
         for key, default in TRAIN_DEFAULTS.items()
     }
     settings["hidden"] = parse_hidden(settings["hidden"])
+    if settings["layers"] is not None:
+        if args.hidden is not None:
+            raise ValueError(
+                "--hidden and --layers both describe the hidden layers; give one. "
+                f"Received: --hidden={args.hidden} --layers={settings['layers']}"
+            )
+        layer_spec.parse(settings["layers"])  # refuse a bad spec before loading data
     try:  # unknown names list the valid ones; say which flag was wrong
         flag = "--activation"
         activations.get(settings["activation"])
@@ -102,7 +111,7 @@ def settings_from_args(args: argparse.Namespace) -> dict:
 
 def build_model(settings: dict, task: str, n_features: int, n_classes: int):
     """A compiled Sequential for ``task`` from the CLI settings."""
-    from glassnet import losses, optimizers, serialization
+    from glassnet import losses, serialization
     from glassnet.layers import Dense
     from glassnet.network import Sequential
 
@@ -125,6 +134,13 @@ def build_model(settings: dict, task: str, n_features: int, n_classes: int):
     else:  # mse, mae: probabilities for classes, a linear output for regression
         n_out = {"binary": 1, "multiclass": n_classes}.get(task, 1)
         output = {"binary": "sigmoid", "multiclass": "softmax"}.get(task, "linear")
+    if settings.get("layers") is not None:  # --layers (glassnet.cli.layer_spec)
+        layers = layer_spec.build_layers(
+            settings["layers"], n_features, settings["activation"]
+        )
+        layers.append(Dense(n_out, activation=output))
+        model = Sequential(layers, seed=settings["seed"], input_shape=(n_features,))
+        return _compiled(model, settings, loss, task)
     sizes = [n_features, *settings["hidden"]]
     total = sum((a + 1) * b for a, b in zip(sizes, [*sizes[1:], n_out], strict=True))
     if total > serialization.MAX_PARAMETERS:
@@ -141,6 +157,13 @@ def build_model(settings: dict, task: str, n_features: int, n_classes: int):
     ]
     layers.append(Dense(sizes[-1], n_out, activation=output))
     model = Sequential(layers, seed=settings["seed"])
+    return _compiled(model, settings, loss, task)
+
+
+def _compiled(model, settings: dict, loss, task: str):
+    """``model`` compiled with the CLI's optimizer, loss and metrics."""
+    from glassnet import optimizers
+
     optimizer = {"name": settings["optimizer"]}
     if settings["lr"] is not None:
         optimizer["learning_rate"] = settings["lr"]
