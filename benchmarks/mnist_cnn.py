@@ -65,6 +65,14 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="rerun in a child process without OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE",
     )
     parser.add_argument(
+        "--per-layer",
+        action="store_true",
+        help="only time each glassnet layer's forward and backward on one batch",
+    )
+    parser.add_argument(
+        "--threads", type=int, default=None, help="BLAS threads for --per-layer"
+    )
+    parser.add_argument(
         "--rss-child", choices=("glassnet", "torch"), help=argparse.SUPPRESS
     )
     return parser.parse_args(argv)
@@ -263,6 +271,42 @@ def rss_child(args) -> int:
     return 0
 
 
+def per_layer(repeats: int) -> None:
+    """Median ms of each layer's training forward and backward on one batch of 128."""
+    import glassnet as gn
+
+    model = glassnet_cnn()
+    rng = np.random.default_rng(0)
+    x = rng.random((BATCH, 28, 28, 1), dtype=np.float32)
+    times: dict[str, list[float]] = {}
+    for round_ in range(repeats + 2):  # two untimed rounds first
+        out = x
+        for i, layer in enumerate(model.layers):
+            t0 = time.perf_counter()
+            out = layer.forward(out)
+            if round_ >= 2:
+                times.setdefault(f"{i} {layer!r} forward", []).append(
+                    time.perf_counter() - t0
+                )
+        grad = np.full(out.shape, 1 / BATCH, np.float32)
+        for i in range(len(model.layers) - 1, -1, -1):
+            layer = model.layers[i]
+            t0 = time.perf_counter()
+            grad = layer.backward(grad, need_input_grad=i > 0)
+            if round_ >= 2:
+                times.setdefault(f"{i} {layer!r} backward", []).append(
+                    time.perf_counter() - t0
+                )
+    total = sum(c.med(v) for v in times.values())
+    rows = [
+        [name, f"{1000 * c.med(v):.2f}", f"{100 * c.med(v) / total:.0f}%"]
+        for name, v in times.items()
+    ]
+    rows.append(["total", f"{1000 * total:.2f}", "100%"])
+    c.banner(f"glassnet {gn.__version__}: one batch of {BATCH}, per layer")
+    print(c.table(["layer and pass", "ms (median)", "share"], rows))
+
+
 # ----------------------------------------------------------------------- the run
 
 
@@ -284,6 +328,14 @@ def main(argv=None) -> int:
         return run_without_openblas_env(argv)
     if args.rss_child:
         return rss_child(args)
+    if args.per_layer:
+        if args.threads:
+            from threadpoolctl import threadpool_limits
+
+            threadpool_limits(args.threads)
+        print(c.environment(), flush=True)
+        per_layer(args.repeats or 20)
+        return 0
     torch = c.import_torch()
     torch.set_num_threads(2)
     import glassnet  # noqa: F401

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("torch")
-pytest.importorskip("threadpoolctl")
+pytest.importorskip("threadpoolctl", reason="the bench extra measures threads")
 
-pytestmark = pytest.mark.slow
+# The torch fixture (tests/conftest.py) skips them, naming the extra, without PyTorch.
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("torch")]
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 
