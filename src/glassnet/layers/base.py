@@ -133,6 +133,13 @@ class Layer:
         """Build a layer from :meth:`get_config`'s output."""
         return cls(**config)
 
+    def _not_forwarded_error(self) -> RuntimeError:
+        """The error for a backward before any training forward."""
+        return RuntimeError(
+            f"{self!r}.backward was called before a training forward: "
+            "run forward(x) first (a __call__ caches nothing)."
+        )
+
     def _grad_shape_error(self, grad_out: Any) -> ValueError:
         """The error for a backward gradient unlike the last training output."""
         return ValueError(

@@ -17,9 +17,8 @@ from glassnet.layers.base import (
 from glassnet.layers.windows import (
     as_pair,
     check_padding,
+    geometry,
     offsets,
-    output_length,
-    padding_amounts,
 )
 
 __all__ = ["Conv2D"]
@@ -241,16 +240,7 @@ class Conv2D(Layer):
     # -- computation -------------------------------------------------------------
     def _geometry(self, shape: tuple) -> tuple:
         """(out_h, out_w), ((top, bottom), (left, right)) for an input shape."""
-        (kh, kw), (sh, sw) = self.kernel_size, self.strides
-        out_hw = (
-            output_length(shape[1], kh, sh, self.padding),
-            output_length(shape[2], kw, sw, self.padding),
-        )
-        pads = (
-            padding_amounts(shape[1], kh, sh, self.padding),
-            padding_amounts(shape[2], kw, sw, self.padding),
-        )
-        return out_hw, pads
+        return geometry(shape, self.kernel_size, self.strides, self.padding)
 
     def _im2col(self, x: np.ndarray, padded: np.ndarray | None, cols: np.ndarray):
         """Copy every window of ``x`` into a row of ``cols`` (kh·kw copies in all).
@@ -375,10 +365,7 @@ class Conv2D(Layer):
         """
         work = self._work
         if work is None:
-            raise RuntimeError(
-                f"{self!r}.backward was called before a training forward: "
-                "run forward(x) first (a __call__ caches nothing)."
-            )
+            raise self._not_forwarded_error()
         if np.shape(grad_out) != self.outputs.shape:
             raise self._grad_shape_error(grad_out)
         grad = np.reshape(grad_out, work.out.shape)

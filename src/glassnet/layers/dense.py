@@ -287,10 +287,7 @@ class Dense(Layer):
         """
         work = self._work
         if work is None:
-            raise RuntimeError(
-                f"{self!r}.backward was called before a training forward: "
-                "run forward(x) first (a __call__ caches nothing)."
-            )
+            raise self._not_forwarded_error()
         x = self.inputs
         # 1. dL/dz = f'(z) ⊙ dL/dy, from the activation's cached output
         if self._act is not None:

@@ -189,10 +189,7 @@ class BatchNormalization(Layer):
         x̂ ⊙ dL/dγ).
         """
         if self._cache is None:
-            raise RuntimeError(
-                f"{self!r}.backward was called before a training forward: "
-                "run forward(x) first (a __call__ caches nothing)."
-            )
+            raise self._not_forwarded_error()
         if np.shape(grad_out) != self.outputs.shape:
             raise self._grad_shape_error(grad_out)
         x_hat, inv_std, ones = self._cache

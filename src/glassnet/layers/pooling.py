@@ -10,9 +10,8 @@ from glassnet.layers.base import Layer, float_input
 from glassnet.layers.windows import (
     as_pair,
     check_padding,
+    geometry,
     offsets,
-    output_length,
-    padding_amounts,
 )
 
 __all__ = [
@@ -67,16 +66,7 @@ class _Pooling2D(Layer):
         self._counts_cache: dict = {}
 
     def _geometry(self, shape: tuple) -> tuple:
-        (kh, kw), (sh, sw) = self.pool_size, self.strides
-        out_hw = (
-            output_length(shape[1], kh, sh, self.padding),
-            output_length(shape[2], kw, sw, self.padding),
-        )
-        pads = (
-            padding_amounts(shape[1], kh, sh, self.padding),
-            padding_amounts(shape[2], kw, sw, self.padding),
-        )
-        return out_hw, pads
+        return geometry(shape, self.pool_size, self.strides, self.padding)
 
     def _check_shape(self, shape: tuple) -> tuple:
         shape = _check_images(self, shape)
@@ -145,10 +135,7 @@ class _Pooling2D(Layer):
     ) -> np.ndarray | None:
         """dL/dx: each output's gradient sent back to the inputs of its window."""
         if self.outputs is None:
-            raise RuntimeError(
-                f"{self!r}.backward was called before a training forward: "
-                "run forward(x) first (a __call__ caches nothing)."
-            )
+            raise self._not_forwarded_error()
         if np.shape(grad_out) != self.outputs.shape:
             raise self._grad_shape_error(grad_out)
         if not need_input_grad:
@@ -328,10 +315,7 @@ class GlobalAveragePooling2D(Layer):
     ) -> np.ndarray | None:
         """dL/dx = dL/dy / (h·w) at every pixel of its channel."""
         if self.outputs is None:
-            raise RuntimeError(
-                f"{self!r}.backward was called before a training forward: "
-                "run forward(x) first (a __call__ caches nothing)."
-            )
+            raise self._not_forwarded_error()
         if np.shape(grad_out) != self.outputs.shape:
             raise self._grad_shape_error(grad_out)
         if not need_input_grad:

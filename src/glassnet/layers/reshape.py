@@ -47,10 +47,7 @@ class _Relayout(Layer):
         if not need_input_grad:
             return None
         if self.inputs is None:
-            raise RuntimeError(
-                f"{self!r}.backward was called before a training forward: "
-                "run forward(x) first (a __call__ caches nothing)."
-            )
+            raise self._not_forwarded_error()
         if np.shape(grad_out) != self.outputs.shape:
             raise self._grad_shape_error(grad_out)
         return grad_out.reshape(self.inputs.shape)

@@ -28,6 +28,7 @@ __all__ = [
     "PADDINGS",
     "as_pair",
     "check_padding",
+    "geometry",
     "offsets",
     "output_length",
     "padding_amounts",
@@ -74,6 +75,22 @@ def padding_amounts(size: int, k: int, s: int, padding: str) -> tuple[int, int]:
         return 0, 0
     total = max((output_length(size, k, s, padding) - 1) * s + k - size, 0)
     return total // 2, total - total // 2
+
+
+def geometry(
+    shape: tuple, window: tuple[int, int], strides: tuple[int, int], padding: str
+) -> tuple:
+    """(out_h, out_w), ((top, bottom), (left, right)) for an (n, h, w, c) shape."""
+    (kh, kw), (sh, sw) = window, strides
+    out_hw = (
+        output_length(shape[1], kh, sh, padding),
+        output_length(shape[2], kw, sw, padding),
+    )
+    pads = (
+        padding_amounts(shape[1], kh, sh, padding),
+        padding_amounts(shape[2], kw, sw, padding),
+    )
+    return out_hw, pads
 
 
 def offsets(
