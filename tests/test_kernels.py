@@ -340,3 +340,31 @@ def test_every_loop_the_callers_use_is_one_the_loader_requires():
         called |= set(re.findall(r"kernels\.(\w+)\(", module.read_text()))
     assert called, "no kernel calls found: the pattern is stale"
     assert called <= set(_fused._NEEDED), called - set(_fused._NEEDED)
+
+
+@needs_kernels
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("n", [1, 3, 257])
+def test_dense_relu_predict_gives_the_numpy_and_training_paths_bits(
+    monkeypatch, dtype, n
+):
+    # Dense's predict adds the bias and applies ReLU in place in one compiled loop
+    # (bias_relu); the NumPy passes (z += b; maximum) and the training forward
+    # must give the same bits, signed zeros and NaN included
+    rng = np.random.default_rng(3)
+    layer = gn.layers.Dense(9, activation="relu", seed=1, dtype=dtype)
+    x = rng.standard_normal((n, 5)).astype(dtype)
+    x[0, :2] = [-0.0, 0.0]
+    layer(x)
+    layer.params["b"][:3] = [-0.0, 0.0, np.nan]
+    compiled = layer(x)
+    monkeypatch.setattr(_fused, "KERNELS", None)
+    numpy_path = layer(x)
+    training = layer.forward(x, training=True).copy()
+    monkeypatch.setattr(_fused, "KERNELS", KERNELS)
+    assert compiled.tobytes() == numpy_path.tobytes()
+    assert compiled.tobytes() == training.tobytes()
+    # an input of another dtype gives a float64 z: the loop refuses, NumPy runs
+    wide = layer(x.astype(np.float64))
+    monkeypatch.setattr(_fused, "KERNELS", None)
+    assert wide.tobytes() == layer(x.astype(np.float64)).tobytes()

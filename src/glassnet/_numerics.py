@@ -70,10 +70,12 @@ def softmax(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     >>> softmax(np.array([[0.0, 0.0]]))
     array([[0.5, 0.5]])
     """
-    shift = np.max(x, axis=-1, keepdims=True)
+    # the ufuncs' reduce: what np.max and np.sum call, without their Python
+    # wrappers (a third of a one-row predict_proba's softmax)
+    shift = np.maximum.reduce(x, axis=-1, keepdims=True)
     y = np.subtract(x, shift, out=out)
     np.exp(y, out=y)
-    y /= np.sum(y, axis=-1, keepdims=True)
+    y /= np.add.reduce(y, axis=-1, keepdims=True)
     return y
 
 

@@ -258,6 +258,18 @@ class ReLU(ActivationFunction):
                 return z
         return super().forward_biased(z, bias)
 
+    def forward_biased_new(self, z: np.ndarray, bias: np.ndarray) -> np.ndarray:
+        """``max(z + bias, 0)`` in place in ``z``, caching nothing (Dense's predict)."""
+        kernels = _fused.KERNELS
+        if kernels is not None:
+            try:  # one loop (glassnet._fused); NumPy's two passes when refused
+                kernels.bias_relu(z, bias)
+                return z
+            except _fused.REFUSED:
+                pass
+        z += bias
+        return self._apply(z, z)
+
     def _derivative_times(self, grad_y, out):
         kernels = _fused.KERNELS  # None: NumPy only (glassnet._fused)
         if kernels is not None and out is not None:

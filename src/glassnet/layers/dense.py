@@ -210,12 +210,18 @@ class Dense(Layer):
                 self._build_for(x)
                 W = self.params["W"]
             try:
-                z = np.matmul(x, W)
+                # np.dot on 2-D: the same BLAS call and bits as matmul, with less
+                # overhead (a one-row predict is mostly overhead)
+                z = (np.dot if x.ndim == 2 else np.matmul)(x, W)
             except ValueError:
                 raise self._shape_error(x) from None
+            # z is a new array of our own: add the bias and apply f in place
+            act = self._act
             if self.use_bias:
+                if act is not None and act.__class__ is activations.ReLU:
+                    return act.forward_biased_new(z, self.params["b"])
                 z += self.params["b"]
-            return z if self._act is None else self._act(z)
+            return z if act is None else act._apply(z, z)
         try:
             work = self._buffers.get(x.shape)
         except AttributeError:  # a list: convert once (arrays skip this)
