@@ -368,3 +368,124 @@ def test_dense_relu_predict_gives_the_numpy_and_training_paths_bits(
     wide = layer(x.astype(np.float64))
     monkeypatch.setattr(_fused, "KERNELS", None)
     assert wide.tobytes() == layer(x.astype(np.float64)).tobytes()
+
+
+def _window_case(rng, n, size, channels, special):
+    """Images with many ties (small integers), and NaN/±inf/±0 when ``special``."""
+    x = rng.integers(-3, 4, size=(n, size, size + 1, channels)).astype(np.float64)
+    x += rng.standard_normal(x.shape) * (rng.random(x.shape) < 0.3)
+    if special:
+        flat = x.reshape(-1)
+        picks = rng.choice(flat.size, size=min(12, flat.size), replace=False)
+        flat[picks] = [np.nan, np.inf, -np.inf, -0.0, 0.0, np.nan] * 2
+    return x
+
+
+def _conv_and_pool_run(monkeypatch, use_kernels, layer, x, grad_seed):
+    """Forward, backward and predict with the compiled loops on or off."""
+    monkeypatch.setattr(_fused, "KERNELS", KERNELS if use_kernels else None)
+    try:
+        with np.errstate(all="ignore"):  # NaN and inf on purpose
+            y = layer.forward(x, training=True).copy()
+            rng = np.random.default_rng(grad_seed)
+            g = rng.standard_normal(y.shape).astype(y.dtype)
+            g.reshape(-1)[:3] = [-0.0, np.nan, 2.0][: g.size]
+            dx = np.array(layer.backward(g))
+            grads = {k: v.copy() for k, v in layer.grads.items()}
+            predicted = layer(x)
+        return y, dx, grads, predicted
+    finally:
+        monkeypatch.setattr(_fused, "KERNELS", KERNELS)
+
+
+def _same_bits(a, b, label):
+    ya, dxa, ga, pa = a
+    yb, dxb, gb, pb = b
+    assert ya.tobytes() == yb.tobytes(), f"{label}: forward"
+    assert dxa.tobytes() == dxb.tobytes(), f"{label}: input gradient"
+    assert pa.tobytes() == pb.tobytes(), f"{label}: predict"
+    for key in ga:
+        assert ga[key].tobytes() == gb[key].tobytes(), f"{label}: grads[{key!r}]"
+
+
+@needs_kernels
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("special", [False, True])
+def test_conv2d_windows_loops_give_the_numpy_bits(monkeypatch, dtype, special):
+    # im2col and col2im compiled against Conv2D's NumPy copies and additions:
+    # kernels 1-5 (odd and even), strides 1-3, both paddings, odd and even sizes
+    rng = np.random.default_rng(11)
+    cases = [
+        (1, 1, "valid", 1, 5, 1),
+        (2, 1, "same", 3, 6, 2),
+        (3, 1, "valid", 7, 9, 16),
+        (3, 2, "same", 2, 8, 3),
+        (4, 3, "same", 1, 11, 5),
+        (5, 2, "valid", 3, 12, 4),
+        ((3, 2), (1, 2), "same", 2, 7, 6),
+    ]
+    for kernel, stride, padding, n, size, channels in cases:
+        x = _window_case(rng, n, size, channels, special).astype(dtype)
+        runs = []
+        for use in (True, False):
+            layer = gn.layers.Conv2D(
+                4,
+                kernel,
+                strides=stride,
+                padding=padding,
+                activation="relu",
+                seed=5,
+                dtype=dtype,
+            )
+            layer(np.zeros_like(x))  # builds: W from the seed
+            runs.append(_conv_and_pool_run(monkeypatch, use, layer, x, 2))
+        _same_bits(*runs, f"Conv2D{(kernel, stride, padding, n, size, channels)}")
+
+
+@needs_kernels
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("special", [False, True])
+def test_max_pooling_loops_give_the_numpy_bits(monkeypatch, dtype, special):
+    # max pooling compiled against its NumPy passes: ties go to the first maximum,
+    # NaN wins, ±0 as np.maximum orders them; overlapping windows (stride < pool),
+    # gaps (stride > pool), "same" padding, and more channels than one block (256)
+    rng = np.random.default_rng(12)
+    cases = [
+        (2, None, "valid", 3, 8, 4),
+        (2, None, "valid", 2, 7, 3),
+        (3, 1, "valid", 2, 7, 2),
+        (3, 2, "same", 2, 9, 5),
+        (2, 3, "valid", 1, 10, 2),
+        ((2, 3), (1, 2), "same", 2, 6, 3),
+        (2, None, "valid", 2, 4, 300),
+    ]
+    for pool, stride, padding, n, size, channels in cases:
+        x = _window_case(rng, n, size, channels, special).astype(dtype)
+        runs = []
+        for use in (True, False):
+            layer = gn.layers.MaxPooling2D(pool, strides=stride, padding=padding)
+            layer.build(np.random.default_rng(0), dtype)
+            runs.append(_conv_and_pool_run(monkeypatch, use, layer, x, 3))
+        _same_bits(*runs, f"MaxPooling2D{(pool, stride, padding, n, size, channels)}")
+
+
+@needs_kernels
+def test_the_thread_count_changes_no_bit(monkeypatch):
+    # each element is computed by one thread with the same operations: 1 and 3
+    # threads, on arrays large enough to be split, give the same bits
+    rng = np.random.default_rng(13)
+    x = rng.standard_normal((40, 28, 28, 8)).astype(np.float32)
+    runs = []
+    try:
+        for threads in (1, 3):
+            _fused.set_threads(threads)
+            conv = gn.layers.Conv2D(16, 3, activation="relu", seed=2)
+            pool = gn.layers.MaxPooling2D()
+            y = pool.forward(conv.forward(x))
+            g = np.random.default_rng(4).standard_normal(y.shape).astype(np.float32)
+            dx = conv.backward(pool.backward(g))
+            runs.append((y.copy(), dx.copy(), conv.grads["W"].copy()))
+    finally:
+        _fused.set_threads(_fused.default_threads())
+    for a, b in zip(*runs, strict=True):
+        assert a.tobytes() == b.tobytes()

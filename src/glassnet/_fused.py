@@ -32,7 +32,18 @@ def _load() -> ModuleType | None:
 
 
 # Every loop the callers use (optimizers/sgd.py, optimizers/adam.py, activations.py).
-_NEEDED = ("sgd", "sgd_momentum", "adam", "relu_backward", "bias_relu")
+_NEEDED = (
+    "sgd",
+    "sgd_momentum",
+    "adam",
+    "relu_backward",
+    "bias_relu",
+    "im2col",
+    "col2im",
+    "max_pool",
+    "max_pool_backward",
+    "set_threads",
+)
 
 
 # Callers read _fused.KERNELS at each call (never a copy of their own), so setting
@@ -45,3 +56,34 @@ KERNELS = _load()
 # NumPy would compute with in float64): it changed nothing, and the caller runs its
 # NumPy passes instead.
 REFUSED = TypeError
+
+
+def default_threads() -> int:
+    """Threads for the compiled memory-bound loops: ``GLASSNET_NUM_THREADS``, else 1.
+
+    One by default, because NumPy's OpenBLAS keeps its worker threads spinning
+    for a while after every matrix product (``OPENBLAS_THREAD_TIMEOUT``), and
+    during training a product always came just before: a second thread of ours
+    then shares a core with a spinning one and the loops got 14 % slower in a
+    CNN epoch on 2 cores. With ``OPENBLAS_THREAD_TIMEOUT=4`` set before NumPy
+    loads, ``GLASSNET_NUM_THREADS=2`` made the same epoch 20 % faster
+    (benchmarks/README.md).
+    """
+    text = os.environ.get("GLASSNET_NUM_THREADS", "").strip()
+    if text.isdigit() and int(text) >= 1:
+        return min(int(text), 64)
+    return 1
+
+
+def set_threads(threads: int) -> None:
+    """Use ``threads`` threads in the compiled loops (no-op without them).
+
+    The numbers do not depend on it: each element is computed by one thread,
+    with the same operations.
+    """
+    if KERNELS is not None:
+        KERNELS.set_threads(int(threads))
+
+
+if KERNELS is not None:
+    KERNELS.set_threads(default_threads())

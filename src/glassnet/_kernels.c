@@ -213,6 +213,352 @@ GN_DEFINE_BIAS_RELU(double, f64)
 GN_DEFINE_LOOPS(float, f32, sqrtf)
 GN_DEFINE_LOOPS(double, f64, sqrt)
 
+
+/* ------------------------------------------------ the sliding-window loops
+ *
+ * Conv2D's im2col and col2im and MaxPooling2D's two passes, on channels-last
+ * images (n, h, w, c), C-contiguous, already padded by the caller. NumPy runs
+ * each as one strided operation per kernel offset (layers/conv.py, pooling.py),
+ * kh·kw trips through memory with short inner runs of c elements; these loops
+ * visit each sample once, while it is in cache. The same operations in the same
+ * order per element: copies for im2col; for col2im, 0 + g₀ + g₁ + ... in offset
+ * order; for max pooling, NumPy's maximum over the offsets in order and the
+ * first-hit mask of its backward. */
+
+typedef struct {
+    Py_ssize_t n, h, w, c;    /* the (padded) input */
+    Py_ssize_t kh, kw, sh, sw;
+    Py_ssize_t oh, ow;        /* output pixels per axis */
+    Py_ssize_t s0, s1;        /* the samples this call (or thread) does */
+} Geometry;
+
+#define GN_DEFINE_WINDOWS(T, SUFFIX)                                              \
+    GN_CLONES static void im2col_##SUFFIX(const T *x, T *cols, Geometry g)       \
+    {                                                                            \
+        const Py_ssize_t c = g.c, run = g.kw * c;                                \
+        T *dst = cols + g.s0 * g.oh * g.ow * g.kh * run;                         \
+        for (Py_ssize_t s = g.s0; s < g.s1; s++) {                               \
+            const T *img = x + s * g.h * g.w * c;                                \
+            for (Py_ssize_t r = 0; r < g.oh; r++)                                \
+                for (Py_ssize_t q = 0; q < g.ow; q++) {                          \
+                    const T *win = img + (r * g.sh * g.w + q * g.sw) * c;        \
+                    for (Py_ssize_t i = 0; i < g.kh; i++) {                      \
+                        /* one window row: kw·c contiguous elements */           \
+                        memcpy(dst, win + i * g.w * c, run * sizeof(T));         \
+                        dst += run;                                              \
+                    }                                                            \
+                }                                                                \
+        }                                                                        \
+    }                                                                            \
+                                                                                 \
+    GN_CLONES static void col2im_##SUFFIX(const T *gc, T *gx, Geometry g)        \
+    {                                                                            \
+        /* gc: (n·oh·ow, kh·kw·c), im2col's layout; NumPy: gx.fill(0), then for  \
+         * each offset k in order, gx[:, rows_k, cols_k] += gc's block k. Per    \
+         * sample, the offsets in the same order, so each element sums in that   \
+         * order. */                                                             \
+        const Py_ssize_t c = g.c, pixels = g.oh * g.ow, row = g.kh * g.kw * c;   \
+        const Py_ssize_t image = g.h * g.w * c;                                  \
+        memset(gx + g.s0 * image, 0, (size_t)((g.s1 - g.s0) * image) * sizeof(T)); \
+        for (Py_ssize_t s = g.s0; s < g.s1; s++) {                               \
+            T *img = gx + s * image;                                             \
+            const T *sample = gc + s * pixels * row;                             \
+            for (Py_ssize_t i = 0; i < g.kh; i++)                                \
+                for (Py_ssize_t j = 0; j < g.kw; j++) {                          \
+                    const T *src = sample + (i * g.kw + j) * c;                  \
+                    for (Py_ssize_t r = 0; r < g.oh; r++)                        \
+                        for (Py_ssize_t q = 0; q < g.ow; q++) {                  \
+                            T *dst = img + ((r * g.sh + i) * g.w + q * g.sw + j) * c; \
+                            for (Py_ssize_t k = 0; k < c; k++)                   \
+                                dst[k] = GN_ADD(dst[k], src[k]);                 \
+                            src += row;                                          \
+                        }                                                        \
+                }                                                                \
+        }                                                                        \
+    }                                                                            \
+                                                                                 \
+    GN_CLONES static void max_pool_##SUFFIX(const T *x, T *out, Geometry g)      \
+    {                                                                            \
+        const Py_ssize_t c = g.c;                                                \
+        T *o = out + g.s0 * g.oh * g.ow * c;                                     \
+        for (Py_ssize_t s = g.s0; s < g.s1; s++) {                               \
+            const T *img = x + s * g.h * g.w * c;                                \
+            for (Py_ssize_t r = 0; r < g.oh; r++)                                \
+                for (Py_ssize_t q = 0; q < g.ow; q++) {                          \
+                    const T *win = img + (r * g.sh * g.w + q * g.sw) * c;        \
+                    memcpy(o, win, c * sizeof(T));                               \
+                    for (Py_ssize_t i = 0; i < g.kh; i++)                        \
+                        for (Py_ssize_t j = (i == 0); j < g.kw; j++) {           \
+                            const T *v = win + (i * g.w + j) * c;                \
+                            for (Py_ssize_t k = 0; k < c; k++)                   \
+                                o[k] = GN_MAXIMUM(o[k], v[k]);                   \
+                        }                                                        \
+                    o += c;                                                      \
+                }                                                                \
+        }                                                                        \
+    }                                                                            \
+                                                                                 \
+    GN_INLINE void max_pool_window_##SUFFIX(                                     \
+        const T *restrict v, const T *restrict o, const T *restrict go,          \
+        T *restrict d, unsigned char *restrict taken, Py_ssize_t c)              \
+    {                                                                            \
+        for (Py_ssize_t k = 0; k < c; k++) {                                     \
+            unsigned char hit = (v[k] == o[k]) & (taken[k] ^ 1);                 \
+            taken[k] |= hit;                                                     \
+            d[k] = go[k] * (T)hit;                                               \
+        }                                                                        \
+    }                                                                            \
+                                                                                 \
+    GN_CLONES static void max_pool_backward_##SUFFIX(                            \
+        const T *x, const T *out, const T *gout, T *gx, unsigned char *first,    \
+        Geometry g, int overlapping, int covered)                                \
+    {                                                                            \
+        /* NumPy, per offset t in order: hit = (x_t == out) and not taken;       \
+         * taken |= hit; gx_t = gout * hit (+= when windows overlap). With       \
+         * overlaps, per sample: first[p] = the first offset t with x_t ==       \
+         * out[p] (255: none, a NaN maximum), then the same products and sums,   \
+         * offsets in order. `first` holds oh·ow·c bytes. */                     \
+        const Py_ssize_t c = g.c, image = g.h * g.w * c, per = g.oh * g.ow * c;  \
+        if (overlapping || !covered)                                             \
+            memset(gx + g.s0 * image, 0,                                         \
+                   (size_t)((g.s1 - g.s0) * image) * sizeof(T));                 \
+        if (!overlapping) {                                                      \
+            /* each input in one window at most: window by window, in cache;     \
+             * `first` serves as the taken row */                                \
+            const T *o = out + g.s0 * per, *go = gout + g.s0 * per;              \
+            for (Py_ssize_t s = g.s0; s < g.s1; s++) {                           \
+                const T *img = x + s * image;                                    \
+                T *gimg = gx + s * image;                                        \
+                for (Py_ssize_t r = 0; r < g.oh; r++)                            \
+                    for (Py_ssize_t q = 0; q < g.ow; q++) {                      \
+                        const Py_ssize_t at = (r * g.sh * g.w + q * g.sw) * c;   \
+                        memset(first, 0, (size_t)c);                             \
+                        for (Py_ssize_t i = 0; i < g.kh; i++)                    \
+                            for (Py_ssize_t j = 0; j < g.kw; j++) {              \
+                                const Py_ssize_t off = at + (i * g.w + j) * c;   \
+                                max_pool_window_##SUFFIX(img + off, o, go,       \
+                                                         gimg + off, first, c);  \
+                            }                                                    \
+                        o += c;                                                  \
+                        go += c;                                                 \
+                    }                                                            \
+            }                                                                    \
+            return;                                                              \
+        }                                                                        \
+        /* overlapping windows: each input's additions in offset order, as       \
+         * NumPy's; first the winning offset of every output, then the sums */   \
+        for (Py_ssize_t s = g.s0; s < g.s1; s++) {                               \
+            const T *img = x + s * image, *o = out + s * per, *go = gout + s * per; \
+            T *gimg = gx + s * image;                                            \
+            memset(first, 255, (size_t)per);                                     \
+            for (Py_ssize_t i = 0; i < g.kh; i++)                                \
+                for (Py_ssize_t j = 0; j < g.kw; j++) {                          \
+                    const unsigned char t = (unsigned char)(i * g.kw + j);       \
+                    for (Py_ssize_t r = 0; r < g.oh; r++)                        \
+                        for (Py_ssize_t q = 0; q < g.ow; q++) {                  \
+                            const T *restrict v =                                \
+                                img + ((r * g.sh + i) * g.w + q * g.sw + j) * c; \
+                            const Py_ssize_t p = (r * g.ow + q) * c;             \
+                            const T *restrict op = o + p;                        \
+                            unsigned char *restrict f = first + p;               \
+                            for (Py_ssize_t k = 0; k < c; k++)                   \
+                                f[k] = (f[k] == 255) & (v[k] == op[k]) ? t : f[k]; \
+                        }                                                        \
+                }                                                                \
+            for (Py_ssize_t i = 0; i < g.kh; i++)                                \
+                for (Py_ssize_t j = 0; j < g.kw; j++) {                          \
+                    const unsigned char t = (unsigned char)(i * g.kw + j);       \
+                    for (Py_ssize_t r = 0; r < g.oh; r++)                        \
+                        for (Py_ssize_t q = 0; q < g.ow; q++) {                  \
+                            T *restrict d =                                      \
+                                gimg + ((r * g.sh + i) * g.w + q * g.sw + j) * c; \
+                            const Py_ssize_t p = (r * g.ow + q) * c;             \
+                            const T *restrict gp = go + p;                       \
+                            const unsigned char *restrict f = first + p;         \
+                            for (Py_ssize_t k = 0; k < c; k++)                   \
+                                d[k] = GN_ADD(d[k], gp[k] * (T)(f[k] == t));     \
+                        }                                                        \
+                }                                                                \
+        }                                                                        \
+    }
+
+GN_DEFINE_WINDOWS(float, f32)
+GN_DEFINE_WINDOWS(double, f64)
+
+
+/* ---------------------------------------------------------------- threads
+ *
+ * The memory-bound loops (windows, ReLU's passes) split their items into
+ * contiguous parts, one per thread, when each part is large enough to pay for
+ * starting a thread (~20 µs); the main thread takes the first part. Every
+ * element is computed by exactly one thread with the same operations, so the
+ * bits do not depend on the thread count. BLAS is idle while these run, so its
+ * cores are free, unless its own threads still spin after the last product
+ * (OpenBLAS's do, for OPENBLAS_THREAD_TIMEOUT): then a second thread here only
+ * shares a core with them. So one thread unless set_threads(n) says otherwise
+ * (glassnet._fused calls it with GLASSNET_NUM_THREADS). */
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <pthread.h>
+#define GN_HAVE_THREADS 1
+#endif
+
+#define GN_MAX_THREADS 64
+/* below this many elements of work per part, one thread does it all */
+#define GN_MIN_PART_ELEMENTS ((Py_ssize_t)1 << 17)
+
+static int gn_threads = 1;
+
+typedef void (*gn_range_fn)(void *ctx, Py_ssize_t start, Py_ssize_t stop, int part);
+
+typedef struct {
+    gn_range_fn fn;
+    void *ctx;
+    Py_ssize_t start, stop;
+    int part;
+} gn_job;
+
+#ifdef GN_HAVE_THREADS
+static void *
+gn_run_job(void *arg)
+{
+    gn_job *job = (gn_job *)arg;
+    job->fn(job->ctx, job->start, job->stop, job->part);
+    return NULL;
+}
+#endif
+
+/* fn(ctx, start, stop, part) over [0, n) in at most `threads` parts (read from
+ * gn_threads while the GIL was held), items of `weight` elements each; call with
+ * the GIL released. A thread that cannot start leaves its part to this one. */
+static void
+gn_parallel(gn_range_fn fn, void *ctx, Py_ssize_t n, Py_ssize_t weight, int threads)
+{
+    Py_ssize_t parts = threads;
+    Py_ssize_t per = weight > 0 ? GN_MIN_PART_ELEMENTS / weight : n;
+    if (per < 1) per = 1;
+    if (parts > n / per) parts = n / per;
+    if (parts > GN_MAX_THREADS) parts = GN_MAX_THREADS;
+#ifdef GN_HAVE_THREADS
+    if (parts >= 2) {
+        gn_job jobs[GN_MAX_THREADS];
+        pthread_t ids[GN_MAX_THREADS];
+        int started[GN_MAX_THREADS];
+        for (Py_ssize_t t = 0; t < parts; t++) {
+            jobs[t].fn = fn;
+            jobs[t].ctx = ctx;
+            jobs[t].start = n * t / parts;
+            jobs[t].stop = n * (t + 1) / parts;
+            jobs[t].part = (int)t;
+        }
+        for (Py_ssize_t t = 1; t < parts; t++)
+            started[t] = pthread_create(&ids[t], NULL, gn_run_job, &jobs[t]) == 0;
+        fn(ctx, jobs[0].start, jobs[0].stop, 0);
+        for (Py_ssize_t t = 1; t < parts; t++) {
+            if (started[t])
+                pthread_join(ids[t], NULL);
+            else
+                fn(ctx, jobs[t].start, jobs[t].stop, (int)t);
+        }
+        return;
+    }
+#endif
+    fn(ctx, 0, n, 0);
+}
+
+typedef struct {
+    const void *a, *b, *c;
+    void *out;
+    unsigned char *scratch; /* per part: `stride` bytes each */
+    Py_ssize_t stride;
+    Geometry g;
+    Py_ssize_t cols;
+    int f64, flag1, flag2;
+} gn_ctx;
+
+static void
+im2col_range(void *p, Py_ssize_t start, Py_ssize_t stop, int part)
+{
+    (void)part;
+    gn_ctx *x = p;
+    Geometry g = x->g;
+    g.s0 = start;
+    g.s1 = stop;
+    if (x->f64)
+        im2col_f64(x->a, x->out, g);
+    else
+        im2col_f32(x->a, x->out, g);
+}
+
+static void
+col2im_range(void *p, Py_ssize_t start, Py_ssize_t stop, int part)
+{
+    (void)part;
+    gn_ctx *x = p;
+    Geometry g = x->g;
+    g.s0 = start;
+    g.s1 = stop;
+    if (x->f64)
+        col2im_f64(x->a, x->out, g);
+    else
+        col2im_f32(x->a, x->out, g);
+}
+
+static void
+max_pool_range(void *p, Py_ssize_t start, Py_ssize_t stop, int part)
+{
+    (void)part;
+    gn_ctx *x = p;
+    Geometry g = x->g;
+    g.s0 = start;
+    g.s1 = stop;
+    if (x->f64)
+        max_pool_f64(x->a, x->out, g);
+    else
+        max_pool_f32(x->a, x->out, g);
+}
+
+static void
+max_pool_backward_range(void *p, Py_ssize_t start, Py_ssize_t stop, int part)
+{
+    (void)part;
+    gn_ctx *x = p;
+    Geometry g = x->g;
+    g.s0 = start;
+    g.s1 = stop;
+    if (x->f64)
+        max_pool_backward_f64(x->a, x->b, x->c, x->out, x->scratch + part * x->stride, g,
+                              x->flag1, x->flag2);
+    else
+        max_pool_backward_f32(x->a, x->b, x->c, x->out, x->scratch + part * x->stride, g,
+                              x->flag1, x->flag2);
+}
+
+static void
+relu_backward_range(void *p, Py_ssize_t start, Py_ssize_t stop, int part)
+{
+    (void)part;
+    gn_ctx *x = p;
+    if (x->f64)
+        relu_backward_f64((const double *)x->a + start, (const double *)x->b + start,
+                          (double *)x->out + start, stop - start);
+    else
+        relu_backward_f32((const float *)x->a + start, (const float *)x->b + start,
+                          (float *)x->out + start, stop - start);
+}
+
+static void
+bias_relu_range(void *p, Py_ssize_t start, Py_ssize_t stop, int part)
+{
+    (void)part;
+    gn_ctx *x = p;
+    Py_ssize_t cols = x->cols;
+    if (x->f64)
+        bias_relu_f64((double *)x->out + start * cols, x->a, stop - start, cols);
+    else
+        bias_relu_f32((float *)x->out + start * cols, x->a, stop - start, cols);
+}
+
 /* ------------------------------------------------------------ the buffers */
 
 #define GN_MAX_BUFFERS 5
@@ -464,11 +810,10 @@ py_relu_backward(PyObject *self, PyObject *args)
     if (!y) return NULL;
     Py_ssize_t n = bufs.n;
     char f = bufs.format;
+    gn_ctx ctx = {.a = gy, .b = y, .out = out, .f64 = f == 'd'};
+    int threads = gn_threads;
     Py_BEGIN_ALLOW_THREADS
-    if (f == 'f')
-        relu_backward_f32(gy, y, out, n);
-    else
-        relu_backward_f64(gy, y, out, n);
+    gn_parallel(relu_backward_range, &ctx, n, 1, threads);
     Py_END_ALLOW_THREADS
     release(&bufs);
     Py_RETURN_NONE;
@@ -504,14 +849,257 @@ py_bias_relu(PyObject *self, PyObject *args)
         return NULL;
     }
     char f = bufs.format;
+    gn_ctx ctx = {.a = b, .out = z, .cols = cols, .f64 = f == 'd'};
+    int threads = gn_threads;
     Py_BEGIN_ALLOW_THREADS
-    if (f == 'f')
-        bias_relu_f32(z, b, rows, cols);
-    else
-        bias_relu_f64(z, b, rows, cols);
+    gn_parallel(bias_relu_range, &ctx, rows, cols, threads);
     Py_END_ALLOW_THREADS
     release(&bufs);
     Py_RETURN_NONE;
+}
+
+
+/* --------------------------------------------------- the window functions */
+
+/* Take each of count arrays as 4-D (n, h, w, c), all of one float format; the
+ * first is the input image batch. Sizes are checked by the caller. */
+static int
+take_images(Buffers *bufs, PyObject **objs, const char **names, const int *writable,
+            int count)
+{
+    for (int a = 0; a < count; a++)
+        if (!take_buffer(bufs, objs[a], names[a], writable[a], 0)) return 0;
+    if (bufs->views[0].ndim != 4) {
+        PyErr_SetString(PyExc_TypeError, "x: a 4-D (n, h, w, c) array is needed");
+        release(bufs);
+        return 0;
+    }
+    return 1;
+}
+
+/* The window geometry from x's shape and the four ints; 0 with TypeError when
+ * a window does not fit (the caller then runs NumPy, which says what is wrong). */
+static int
+geometry_of(const Py_buffer *x, Py_ssize_t kh, Py_ssize_t kw, Py_ssize_t sh,
+            Py_ssize_t sw, Geometry *g)
+{
+    g->n = x->shape[0];
+    g->h = x->shape[1];
+    g->w = x->shape[2];
+    g->c = x->shape[3];
+    g->kh = kh;
+    g->kw = kw;
+    g->sh = sh;
+    g->sw = sw;
+    if (kh < 1 || kw < 1 || sh < 1 || sw < 1 || g->h < kh || g->w < kw) {
+        PyErr_SetString(PyExc_TypeError, "the windows do not fit the image");
+        return 0;
+    }
+    g->oh = (g->h - kh) / sh + 1;
+    g->ow = (g->w - kw) / sw + 1;
+    g->s0 = 0;
+    g->s1 = g->n;
+    return 1;
+}
+
+static int
+check_items(Buffers *bufs, int index, Py_ssize_t expected, const char *name)
+{
+    const Py_buffer *v = &bufs->views[index];
+    if (v->len / v->itemsize != expected) {
+        PyErr_Format(PyExc_TypeError, "%s: %zd items expected, got %zd", name,
+                     expected, v->len / v->itemsize);
+        release(bufs);
+        return 0;
+    }
+    return 1;
+}
+
+PyDoc_STRVAR(im2col_doc,
+"im2col(x, cols, kh, kw, sh, sw)\n--\n\n"
+"Every kh×kw window of the (padded) images x (n, h, w, c), moved by (sh, sw),\n"
+"copied as a row of cols (n·oh·ow, kh·kw·c) in (i, j, channel) order, as\n"
+"Conv2D._im2col's strided copies.");
+
+static PyObject *
+py_im2col(PyObject *self, PyObject *args)
+{
+    PyObject *objs[2];
+    Py_ssize_t kh, kw, sh, sw;
+    if (!PyArg_ParseTuple(args, "OOnnnn:im2col", &objs[0], &objs[1], &kh, &kw, &sh,
+                          &sw))
+        return NULL;
+    Buffers bufs = {.count = 0};
+    const char *names[] = {"x", "cols"};
+    const int writable[] = {0, 1};
+    if (!take_images(&bufs, objs, names, writable, 2)) return NULL;
+    Geometry g;
+    if (!geometry_of(&bufs.views[0], kh, kw, sh, sw, &g)) {
+        release(&bufs);
+        return NULL;
+    }
+    if (!check_items(&bufs, 1, g.n * g.oh * g.ow * kh * kw * g.c, "cols")) return NULL;
+    char f = bufs.format;
+    gn_ctx ctx = {.a = bufs.views[0].buf, .out = bufs.views[1].buf, .g = g,
+                  .f64 = f == 'd'};
+    int threads = gn_threads;
+    Py_BEGIN_ALLOW_THREADS
+    gn_parallel(im2col_range, &ctx, g.n, g.oh * g.ow * kh * kw * g.c, threads);
+    Py_END_ALLOW_THREADS
+    release(&bufs);
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(col2im_doc,
+"col2im(grad_cols, grad_x, kh, kw, sh, sw)\n--\n\n"
+"grad_x (n, h, w, c) = 0, then each window's row of grad_cols (n·oh·ow, kh·kw·c)\n"
+"added where im2col copied it from, offsets in order, as Conv2D._col2im's\n"
+"NumPy additions.");
+
+static PyObject *
+py_col2im(PyObject *self, PyObject *args)
+{
+    PyObject *objs[2];
+    Py_ssize_t kh, kw, sh, sw;
+    if (!PyArg_ParseTuple(args, "OOnnnn:col2im", &objs[1], &objs[0], &kh, &kw, &sh,
+                          &sw))
+        return NULL;
+    Buffers bufs = {.count = 0};
+    const char *names[] = {"grad_x", "grad_cols"};
+    const int writable[] = {1, 0};
+    if (!take_images(&bufs, objs, names, writable, 2)) return NULL;
+    Geometry g;
+    if (!geometry_of(&bufs.views[0], kh, kw, sh, sw, &g)) {
+        release(&bufs);
+        return NULL;
+    }
+    if (!check_items(&bufs, 1, g.n * g.oh * g.ow * kh * kw * g.c, "grad_cols"))
+        return NULL;
+    char f = bufs.format;
+    gn_ctx ctx = {.a = bufs.views[1].buf, .out = bufs.views[0].buf, .g = g,
+                  .f64 = f == 'd'};
+    int threads = gn_threads;
+    Py_BEGIN_ALLOW_THREADS
+    gn_parallel(col2im_range, &ctx, g.n, g.oh * g.ow * kh * kw * g.c, threads);
+    Py_END_ALLOW_THREADS
+    release(&bufs);
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(max_pool_doc,
+"max_pool(x, out, kh, kw, sh, sw)\n--\n\n"
+"out (n, oh, ow, c) = the maximum of each window of the (padded) x, NumPy's\n"
+"np.maximum over the offsets in order, as MaxPooling2D._pool.");
+
+static PyObject *
+py_max_pool(PyObject *self, PyObject *args)
+{
+    PyObject *objs[2];
+    Py_ssize_t kh, kw, sh, sw;
+    if (!PyArg_ParseTuple(args, "OOnnnn:max_pool", &objs[0], &objs[1], &kh, &kw, &sh,
+                          &sw))
+        return NULL;
+    Buffers bufs = {.count = 0};
+    const char *names[] = {"x", "out"};
+    const int writable[] = {0, 1};
+    if (!take_images(&bufs, objs, names, writable, 2)) return NULL;
+    Geometry g;
+    if (!geometry_of(&bufs.views[0], kh, kw, sh, sw, &g)) {
+        release(&bufs);
+        return NULL;
+    }
+    if (!check_items(&bufs, 1, g.n * g.oh * g.ow * g.c, "out")) return NULL;
+    char f = bufs.format;
+    gn_ctx ctx = {.a = bufs.views[0].buf, .out = bufs.views[1].buf, .g = g,
+                  .f64 = f == 'd'};
+    int threads = gn_threads;
+    Py_BEGIN_ALLOW_THREADS
+    gn_parallel(max_pool_range, &ctx, g.n, g.h * g.w * g.c, threads);
+    Py_END_ALLOW_THREADS
+    release(&bufs);
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(max_pool_backward_doc,
+"max_pool_backward(x, out, grad_out, grad_x, kh, kw, sh, sw)\n--\n\n"
+"grad_x (n, h, w, c): each output's gradient sent to the first input (offset\n"
+"order) equal to its maximum, 0 times it elsewhere; added where windows overlap;\n"
+"0 outside every window. As MaxPooling2D._scatter's NumPy passes.");
+
+static PyObject *
+py_max_pool_backward(PyObject *self, PyObject *args)
+{
+    PyObject *objs[4];
+    Py_ssize_t kh, kw, sh, sw;
+    if (!PyArg_ParseTuple(args, "OOOOnnnn:max_pool_backward", &objs[0], &objs[1],
+                          &objs[2], &objs[3], &kh, &kw, &sh, &sw))
+        return NULL;
+    Buffers bufs = {.count = 0};
+    const char *names[] = {"x", "out", "grad_out", "grad_x"};
+    const int writable[] = {0, 0, 0, 1};
+    if (!take_images(&bufs, objs, names, writable, 4)) return NULL;
+    Geometry g;
+    if (!geometry_of(&bufs.views[0], kh, kw, sh, sw, &g)) {
+        release(&bufs);
+        return NULL;
+    }
+    if (!check_items(&bufs, 1, g.n * g.oh * g.ow * g.c, "out") ||
+        !check_items(&bufs, 2, g.n * g.oh * g.ow * g.c, "grad_out") ||
+        !check_items(&bufs, 3, g.n * g.h * g.w * g.c, "grad_x"))
+        return NULL;
+    if (kh * kw > 255) { /* offsets are kept in a byte, 255 meaning none */
+        PyErr_SetString(PyExc_TypeError, "at most 255 offsets per window");
+        release(&bufs);
+        return NULL;
+    }
+    int overlapping = sh < kh || sw < kw;
+    int covered = sh == kh && sw == kw && g.oh * sh == g.h && g.ow * sw == g.w;
+    Py_ssize_t stride = g.oh * g.ow * g.c;
+    int threads = gn_threads; /* read once: the scratch and the parts agree */
+    unsigned char *scratch = PyMem_Malloc((size_t)(stride ? stride : 1) * threads);
+    if (!scratch) {
+        release(&bufs);
+        return PyErr_NoMemory();
+    }
+    gn_ctx ctx = {.a = bufs.views[0].buf, .b = bufs.views[1].buf,
+                  .c = bufs.views[2].buf, .out = bufs.views[3].buf, .g = g,
+                  .scratch = scratch, .stride = stride,
+                  .f64 = bufs.format == 'd', .flag1 = overlapping, .flag2 = covered};
+    Py_BEGIN_ALLOW_THREADS
+    gn_parallel(max_pool_backward_range, &ctx, g.n, g.h * g.w * g.c, threads);
+    Py_END_ALLOW_THREADS
+    PyMem_Free(scratch);
+    release(&bufs);
+    Py_RETURN_NONE;
+}
+
+
+PyDoc_STRVAR(set_threads_doc,
+"set_threads(n)\n--\n\n"
+"Threads for the memory-bound loops (at least 1, at most 64); the bits do not\n"
+"depend on it.");
+
+static PyObject *
+py_set_threads(PyObject *self, PyObject *args)
+{
+    int n;
+    if (!PyArg_ParseTuple(args, "i:set_threads", &n)) return NULL;
+    if (n < 1 || n > GN_MAX_THREADS) {
+        PyErr_Format(PyExc_ValueError, "threads must be 1 to %d, got %d",
+                     GN_MAX_THREADS, n);
+        return NULL;
+    }
+    gn_threads = n;
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(get_threads_doc,
+"get_threads()\n--\n\nThe thread count set_threads chose.");
+
+static PyObject *
+py_get_threads(PyObject *self, PyObject *args)
+{
+    return PyLong_FromLong(gn_threads);
 }
 
 static PyMethodDef methods[] = {
@@ -520,6 +1108,12 @@ static PyMethodDef methods[] = {
     {"sgd", py_sgd, METH_VARARGS, sgd_doc},
     {"sgd_momentum", py_momentum, METH_VARARGS, momentum_doc},
     {"adam", py_adam, METH_VARARGS, adam_doc},
+    {"im2col", py_im2col, METH_VARARGS, im2col_doc},
+    {"col2im", py_col2im, METH_VARARGS, col2im_doc},
+    {"max_pool", py_max_pool, METH_VARARGS, max_pool_doc},
+    {"max_pool_backward", py_max_pool_backward, METH_VARARGS, max_pool_backward_doc},
+    {"set_threads", py_set_threads, METH_VARARGS, set_threads_doc},
+    {"get_threads", py_get_threads, METH_NOARGS, get_threads_doc},
     {NULL, NULL, 0, NULL},
 };
 

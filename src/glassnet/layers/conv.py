@@ -6,7 +6,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from glassnet import activations, initializers
+from glassnet import _fused, activations, initializers
 from glassnet._validation import check_finite_number, check_positive_int, describe
 from glassnet.layers.base import (
     Layer,
@@ -50,7 +50,7 @@ class _Work(NamedTuple):
     out: np.ndarray  # (n·oh·ow, filters): the output, rows are pixels
     dz: np.ndarray | None  # dL/d(pre-activation) when there is an activation
     ones: np.ndarray  # (n·oh·ow,): Σ over pixels as one product, for dL/db
-    grad_cols: list  # [dL/dcols (kh·kw, rows, c), dL/d(padded x)]: first backward
+    grad_cols: list  # [dL/dcols (rows, kh·kw·c), dL/d(padded x)]: first backward
 
 
 class Conv2D(Layer):
@@ -254,7 +254,15 @@ class Conv2D(Layer):
             (top, _), (left, _) = self._geometry(x.shape)[1]
             padded[:, top : top + h, left : left + w] = x  # the border stays 0
             x = padded
-        (kh, kw), (out_h, out_w) = self.kernel_size, self._geometry((n, h, w))[0]
+        (kh, kw), (sh, sw) = self.kernel_size, self.strides
+        kernels = _fused.KERNELS  # None: NumPy only (glassnet._fused)
+        if kernels is not None:
+            try:  # the copies below, one sample at a time in one loop
+                kernels.im2col(x, cols, kh, kw, sh, sw)
+                return
+            except _fused.REFUSED:
+                pass
+        out_h, out_w = self._geometry((n, h, w))[0]
         windows = cols.reshape(n, out_h, out_w, kh, kw, c)
         for i, j, rows, columns in offsets(
             self.kernel_size, self.strides, (out_h, out_w)
@@ -389,24 +397,43 @@ class Conv2D(Layer):
             shape = self.inputs.shape if work.padded is None else work.padded.shape
             work.grad_cols.extend(
                 [
-                    np.empty((kh * kw, len(dz), c), self.dtype),
+                    np.empty(work.cols.shape, self.dtype),
                     np.empty(shape, self.dtype),
                 ]
             )
         grad_cols, grad_x = work.grad_cols
-        # dL/dcols one kernel offset at a time, dL/dz · W[i, j]ᵀ: each offset's
-        # block is contiguous, so the additions below read memory in order (5×
-        # faster than adding strided columns of one (rows, kh·kw·c) block)
-        W_offsets = W.reshape(kh * kw, c, self.filters)
-        for k in range(kh * kw):
-            _product(dz, W_offsets[k].T, grad_cols[k])
-        grad_x.fill(0)
-        windows = offsets(self.kernel_size, self.strides, (out_h, out_w))
-        for k, (_, _, rows, columns) in enumerate(windows):
-            grad_x[:, rows, columns, :] += grad_cols[k].reshape(n, out_h, out_w, c)
+        # dL/dcols = dL/dz · Wᵀ, one product: row (sample, r, c) is the gradient of
+        # the window under output pixel (r, c), in im2col's (i, j, channel) order
+        _product(dz, W.reshape(K, self.filters).T, grad_cols)
+        self._col2im(grad_cols, grad_x, (n, out_h, out_w, c))
         if work.padded is None:
             return grad_x
         return grad_x[:, top : top + h, left : left + w]  # drop the zero border
+
+    def _col2im(self, grad_cols: np.ndarray, grad_x: np.ndarray, shape: tuple) -> None:
+        """dL/dx: each window's gradient added back where im2col copied it from.
+
+        ``grad_cols`` is (n·oh·ow, kh·kw·c); ``grad_x`` the (padded) input's shape.
+        Every input pixel gets its windows' contributions in kernel-offset order
+        (0 + offset 0 + offset 1 + ...), in both paths.
+        """
+        kernels = _fused.KERNELS  # None: NumPy only (glassnet._fused)
+        if kernels is not None:
+            try:  # the same additions in the same order, a sample at a time
+                kernels.col2im(grad_cols, grad_x, *self.kernel_size, *self.strides)
+                return
+            except _fused.REFUSED:
+                pass
+        n, out_h, out_w, c = shape
+        kh, kw = self.kernel_size
+        # offset-major, so that each offset's block is contiguous: the additions
+        # then read memory in order (5× faster than adding strided columns)
+        blocks = grad_cols.reshape(n * out_h * out_w, kh * kw, c).transpose(1, 0, 2)
+        blocks = np.ascontiguousarray(blocks)
+        grad_x.fill(0)
+        windows = offsets(self.kernel_size, self.strides, (out_h, out_w))
+        for k, (_, _, rows, columns) in enumerate(windows):
+            grad_x[:, rows, columns, :] += blocks[k].reshape(shape)
 
     # -- inspection ----------------------------------------------------------------
     def regularization_loss(self) -> float:

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from glassnet import _fused
 from glassnet.layers.base import Layer, float_input
 from glassnet.layers.windows import (
     as_pair,
@@ -142,7 +143,6 @@ class _Pooling2D(Layer):
             return None
         padded = self._padded_inputs
         grad_x = self._buffer(("dx", padded.shape), padded.shape)
-        grad_x.fill(0)
         out_hw = self.outputs.shape[1:3]
         self._scatter(grad_out, grad_x, offsets(self.pool_size, self.strides, out_hw))
         if padded is self.inputs:
@@ -196,6 +196,15 @@ class MaxPooling2D(_Pooling2D):
     _pad_value = -np.inf
 
     def _pool(self, x, windows, out, shape):
+        kernels = _fused.KERNELS  # None: NumPy only (glassnet._fused)
+        if kernels is not None:
+            if out is None:
+                out = np.empty((shape[0], *self._geometry(shape)[0], shape[3]), x.dtype)
+            try:  # np.maximum over the offsets in order, a window at a time
+                kernels.max_pool(x, out, *self.pool_size, *self.strides)
+                return out
+            except _fused.REFUSED:
+                pass
         out = _first_window(x, windows, out)
         for _, _, rows, cols in windows[1:]:
             np.maximum(out, x[:, rows, cols], out=out)
@@ -203,6 +212,16 @@ class MaxPooling2D(_Pooling2D):
 
     def _scatter(self, grad_out, grad_x, windows):
         x, out = self._padded_inputs, self.outputs
+        kernels = _fused.KERNELS  # None: NumPy only (glassnet._fused)
+        if kernels is not None:
+            try:  # the passes below, one window at a time in one loop
+                kernels.max_pool_backward(
+                    x, out, grad_out, grad_x, *self.pool_size, *self.strides
+                )
+                return
+            except _fused.REFUSED:
+                pass
+        grad_x.fill(0)
         shape = out.shape
         taken = self._bool_buffer("taken", shape)
         hit = self._bool_buffer("hit", shape)
@@ -277,6 +296,7 @@ class AveragePooling2D(_Pooling2D):
         return out
 
     def _scatter(self, grad_out, grad_x, windows):
+        grad_x.fill(0)
         counts = self._counts(self.inputs.shape)
         if isinstance(counts, float):
             share = grad_out * self.dtype.type(1.0 / counts)
