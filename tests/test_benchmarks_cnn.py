@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytest.importorskip("threadpoolctl", reason="the bench extra measures threads")
@@ -48,6 +49,23 @@ def test_mnist_cnn_quick_prints_every_table():
 
 
 def test_cnn_accuracy_quick_prints_both_datasets():
-    out = _run("cnn_accuracy.py", "--quick", "--seeds", "1")
-    assert "mnist: test accuracy" in out or "mnist: SKIPPED" in out
-    assert "fashion-mnist" in out
+    out = _run("cnn_accuracy.py", "--quick", "--seeds", "1", "--peer")
+    for run in ("glassnet, mnist", "torch, mnist", "torch, fashion-mnist"):
+        assert f"{run}, network 'issue'" in out or "SKIPPED" in out, out
+    assert "fashion-mnist, network 'dense128'" in out or "SKIPPED" in out, out
+
+
+@pytest.mark.parametrize("net", ["issue", "dense128"])
+def test_the_pytorch_twin_computes_glassnets_network(torch, net):
+    # the accuracy peer starts from glassnet's weights: same logits in eval mode
+    sys.path.insert(0, str(BENCH))
+    try:
+        import mnist_cnn
+    finally:
+        sys.path.remove(str(BENCH))
+    model = mnist_cnn.glassnet_cnn(seed=3, net=net)
+    X = np.random.default_rng(0).random((5, 28, 28, 1), dtype=np.float32)
+    twin = mnist_cnn.torch_cnn(model, channels_last=True, net=net).eval()
+    with torch.inference_mode():
+        logits = twin(mnist_cnn.torch_images(X, True)).numpy()
+    np.testing.assert_allclose(logits, model.predict(X), rtol=1e-4, atol=1e-5)
