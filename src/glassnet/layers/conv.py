@@ -353,11 +353,15 @@ class Conv2D(Layer):
             cols = np.empty((m * out_h * out_w, kh * kw * c), self.dtype)
             self._im2col(part, padded, cols)
             z = result[start : start + m].reshape(-1, self.filters)
-            np.matmul(cols, W, out=z)
+            _product(cols, W, z)
+            act = self._act
+            if self.use_bias and act is not None and act.__class__ is activations.ReLU:
+                act.forward_biased_new(z, self.params["b"])  # one loop, in place
+                continue
             if self.use_bias:
                 z += self.params["b"]
-            if self._act is not None:
-                z[...] = self._act(z)
+            if act is not None:
+                act._apply(z, z)
         return result
 
     def backward(
