@@ -572,6 +572,156 @@ def test_a_layer_config_unlike_its_arrays_is_refused_before_building(
     assert time.perf_counter() - start < 1.0
 
 
+IMAGES = np.random.default_rng(0).normal(size=(16, 8, 8, 1))
+IMAGE_LABELS = np.random.default_rng(1).integers(0, 3, size=16)
+
+
+def _cnn(batch_norm=False):
+    layers = [gn.Conv2D(4, 3, activation="relu"), gn.MaxPooling2D(), gn.Flatten()]
+    if batch_norm:
+        layers.append(gn.BatchNormalization())
+    model = gn.Sequential([*layers, gn.Dense(3)], seed=0, input_shape=(8, 8, 1))
+    model.compile(loss="categorical_crossentropy", optimizer="adam")
+    model.fit(IMAGES, IMAGE_LABELS, epochs=2, batch_size=8)
+    return model
+
+
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_a_saved_cnn_loads_bit_for_bit(tmp_path, batch_norm):
+    # Conv2D → MaxPooling2D → Flatten (→ BatchNormalization) → Dense: the size
+    # checks below pass a real file, and every array comes back as saved
+    model = _cnn(batch_norm)
+    model.save(tmp_path / "cnn.npz")
+    loaded = gn.load(tmp_path / "cnn.npz")
+    assert loaded.input_shape == (None, 8, 8, 1)
+    _assert_same_weights(_weights(loaded), _weights(model))
+    for before, after in zip(model.layers, loaded.layers, strict=True):
+        for key, value in getattr(before, "state", {}).items():
+            np.testing.assert_array_equal(after.state[key], value, strict=True)
+    np.testing.assert_array_equal(loaded.predict(IMAGES), model.predict(IMAGES))
+    for m in (model, loaded):  # and it trains on exactly as the saved model does
+        m.fit(IMAGES, IMAGE_LABELS, epochs=1, batch_size=8, initial_epoch=m.epoch)
+    _assert_same_weights(_weights(loaded), _weights(model))
+
+
+@pytest.fixture(scope="module")
+def cnn_bytes(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cnn") / "cnn.npz"
+    _cnn(batch_norm=True).save(path)
+    return path.read_bytes()
+
+
+def _cut_at(layer: int, **changes):
+    """An edit: the header's layers up to ``layer``, whose config gets ``changes``.
+
+    The layers after it would compare the shapes that flow into them (a Dense's
+    ``W``), so a hostile header ends at the layer it enlarges.
+    """
+
+    def edit(header):
+        header["layers"] = header["layers"][: layer + 1]
+        header["layers"][layer]["config"].update(changes)
+        return header
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        # Conv2D's W is (kh, kw, in_channels, filters); the file stores (3, 3, 1, 4)
+        (
+            _cut_at(0, filters=100_000, padding="same"),
+            r"layer 0 is Conv2D\(filters=100000, kernel_size=\(3, 3\)\) on inputs "
+            r"of shape \(None, 8, 8, 1\), which needs W of shape \(3, 3, 1, 100000\)",
+        ),
+        (
+            _cut_at(0, kernel_size=[40, 40], padding="same"),
+            r"layer 0 is Conv2D\(filters=4, kernel_size=\(40, 40\)\) .* needs W of "
+            r"shape \(40, 40, 1, 4\)",
+        ),
+        (
+            lambda h: _cut_at(0)(h) | {"input_shape": [None, 8, 8, 30_000]},
+            r"layer 0 is Conv2D\(filters=4, kernel_size=\(3, 3\)\) on inputs of "
+            r"shape \(None, 8, 8, 30000\), which needs W of shape \(3, 3, 30000, 4\)",
+        ),
+        (
+            lambda h: _cut_at(0, filters=10**9)(h),
+            r"needs W of shape \(3, 3, 1, 1000000000\) \(9,000,000,000 values, more "
+            r"than MAX_PARAMETERS=100,000,000\)",
+        ),
+        # BatchNormalization's vectors follow the last axis: 499·499·4 features
+        (
+            lambda h: _cut_at(3)(h) | {"input_shape": [None, 1000, 1000, 1]},
+            r"layer 3 is BatchNormalization on inputs of shape \(None, 996004\), "
+            r"which needs gamma of shape \(996004,\)",
+        ),
+        (
+            lambda h: _cut_at(3)(h) | {"input_shape": [None, 10**6, 10**6, 1]},
+            r"layer 3 is BatchNormalization .* more than MAX_PARAMETERS",
+        ),
+    ],
+    ids=["filters", "kernel_size", "channels", "past-bound", "bn", "bn-past-bound"],
+)
+def test_an_image_layer_config_unlike_its_arrays_is_refused_before_building(
+    tmp_path, cnn_bytes, edit, message
+):
+    # a header that sizes a Conv2D or a BatchNormalization past the arrays the
+    # file stores: building used to draw them first (up to gigabytes)
+    import time
+    import tracemalloc
+
+    with np.load(io.BytesIO(cnn_bytes), allow_pickle=False) as archive:
+        header = json.loads(archive["__header__"].tobytes())
+    header = edit(header | {"loss": None, "optimizer": None})
+    content = _with_header(cnn_bytes, **header)
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        with pytest.raises(ModelFileError, match=message) as info:
+            _load_bytes(tmp_path, content)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert time.perf_counter() - start < 1.0
+    assert peak < 16 << 20
+    assert "bad.npz" in str(info.value) and "but the file stores" in str(info.value)
+
+
+def test_a_version_1_header_is_size_checked_from_its_first_dense(tmp_path, good_bytes):
+    # no input shape: the model builds from Dense(3, 4)'s n_in, and so does the
+    # check, through the Reshape to a Conv2D the file stores no W for
+    import time
+    import tracemalloc
+
+    layers = [
+        {"class": "Dense", "config": {"n_in": 3, "n_out": 4}},
+        {"class": "Reshape", "config": {"target_shape": [2, 2, 1]}},
+        {"class": "Conv2D", "config": {"filters": 100_000, "kernel_size": 3,
+                                       "padding": "same"}},
+    ]  # fmt: skip
+    with np.load(io.BytesIO(good_bytes), allow_pickle=False) as archive:
+        header = json.loads(archive["__header__"].tobytes())
+    del header["input_shape"]
+    header.update(format_version=1, layers=layers, loss=None, optimizer=None)
+    content = _raw_header(good_bytes, json.dumps(header).encode())
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        with pytest.raises(
+            ModelFileError,
+            match=r"layer 2 is Conv2D\(filters=100000, kernel_size=\(3, 3\)\) on "
+            r"inputs of shape \(None, 2, 2, 1\), which needs W of shape "
+            r"\(3, 3, 1, 100000\), but the file stores no W for it",
+        ):
+            _load_bytes(tmp_path, content)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert time.perf_counter() - start < 1.0
+    assert peak < 16 << 20
+
+
 def test_a_model_past_the_parameter_bound_is_not_saved(tmp_path, monkeypatch):
     # load refuses such a file, so save says so instead of writing one
     monkeypatch.setattr(serialization, "MAX_PARAMETERS", 10)

@@ -637,8 +637,9 @@ def _check_layer_sizes(i: int, entry: dict, arrays: dict[str, np.ndarray]) -> No
     """Refuse a Dense config unlike its stored ``W`` before building allocates it.
 
     A layer draws its initial parameters when it is built, so a header edited to
-    ``Dense(20000, 20000)`` would claim gigabytes before any shape comparison;
-    the other layers' shapes are compared after building, as before.
+    ``Dense(20000, 20000)`` would claim gigabytes before any shape comparison.
+    The layers whose sizes come from their input (``Dense(units)``, Conv2D,
+    BatchNormalization) are compared by :func:`_check_input_shape`.
     """
     if entry["class"] != "Dense":
         return
@@ -661,12 +662,17 @@ def _check_input_shape(
 ) -> None:
     """Refuse an input shape unlike the stored arrays before building allocates.
 
-    Layers that infer their size (``Dense(units)``) take it from the shapes that
-    flow from the input, so each is compared with its stored ``W`` first.
+    Layers that infer their size take it from the shapes that flow from the
+    input: ``Dense(units)``'s ``W``, Conv2D's ``W`` (kh, kw, in_channels,
+    filters) and ``b``, BatchNormalization's four vectors (the last axis). Each
+    is compared with its stored arrays first, which :func:`_read` bounded by
+    MAX_PARAMETERS, so the parameters a header makes the build allocate are no
+    larger than the file's arrays (Conv2D's initial Glorot draw, which the
+    loaded values then replace, is still kh·kw times its ``W``). Without an
+    input shape (version 1) the model builds from its first Dense's ``n_in``,
+    as :class:`~glassnet.Sequential` does, and that shape flows the same way.
     """
-    if input_shape is None:
-        return
-    if (
+    if input_shape is not None and (
         not isinstance(input_shape, list)
         or len(input_shape) < 2
         or input_shape[0] is not None
@@ -676,7 +682,10 @@ def _check_input_shape(
             "'input_shape' must be null or a list [null, d1, d2, ...] of integers "
             f">= 1. Received: input_shape={describe(input_shape)}"
         )
-    shape = tuple(input_shape)
+    shape = _implied_input_shape(layers) if input_shape is None else input_shape
+    if shape is None:
+        return  # built by the first input: loading allocates nothing
+    shape = tuple(shape)
     for i, (layer, entry) in enumerate(zip(layers, entries, strict=True)):
         stored = arrays.get(f"param/{i}/W")
         if entry["class"] == "Dense" and entry["config"].get("n_in") is None:
@@ -686,7 +695,61 @@ def _check_input_shape(
                     f"file stores {'no W' if stored is None else stored.shape} "
                     "for it"
                 )
+        elif entry["class"] == "Conv2D" and len(shape) == 4 and shape[-1] is not None:
+            kh, kw = layer.kernel_size  # no channels: built by the first input
+            needs = {"W": (kh, kw, shape[-1], layer.filters)}
+            if layer.use_bias:
+                needs["b"] = (layer.filters,)
+            what = (
+                f"Conv2D(filters={layer.filters}, kernel_size={layer.kernel_size}) "
+                f"on inputs of shape {shape}"
+            )
+            _check_stored(i, what, needs, arrays)
+        elif entry["class"] == "BatchNormalization" and shape[-1] is not None:
+            features = (shape[-1],)  # build refuses an unknown last axis itself
+            needs = {"gamma": features, "beta": features}
+            needs.update(moving_mean=features, moving_variance=features)
+            what = f"BatchNormalization on inputs of shape {shape}"
+            _check_stored(i, what, needs, arrays)
         shape = layer.output_shape(shape)
+
+
+def _implied_input_shape(layers: list) -> tuple | None:
+    """The input shape Sequential builds a model without one for, or None.
+
+    As ``Sequential._implied_input_shape``: the first layer that states its own
+    (``Dense(n_in, n_out)``), past layers that keep their input's shape.
+    """
+    for layer in layers:
+        if layer.input_shape is not None:
+            return layer.input_shape
+        if not layer.keeps_shape:
+            return None
+    return None
+
+
+def _check_stored(
+    i: int, what: str, needs: dict[str, tuple], arrays: dict[str, np.ndarray]
+) -> None:
+    """Refuse layer ``i`` (``what``) unless the file stores arrays of ``needs``.
+
+    The keys name parameters, or state (BatchNormalization's ``moving_*``).
+    """
+    for key, shape in needs.items():
+        kind = "state" if key.startswith("moving_") else "param"
+        stored = arrays.get(f"{kind}/{i}/{key}")
+        if stored is None or stored.shape != shape:
+            size = math.prod(shape)
+            past = (
+                f" ({size:,} values, more than MAX_PARAMETERS={MAX_PARAMETERS:,})"
+                if size > MAX_PARAMETERS
+                else ""
+            )
+            held = f"no {key}" if stored is None else f"{key} of shape {stored.shape}"
+            raise ValueError(
+                f"layer {i} is {what}, which needs {key} of shape {shape}{past}, "
+                f"but the file stores {held} for it"
+            )
 
 
 def _decode(header: dict, arrays: dict[str, np.ndarray]) -> Any:
