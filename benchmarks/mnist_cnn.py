@@ -70,7 +70,10 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="only time each glassnet layer's forward and backward on one batch",
     )
     parser.add_argument(
-        "--threads", type=int, default=None, help="BLAS threads for --per-layer"
+        "--threads",
+        type=int,
+        default=None,
+        help="threads for every contender: glassnet's BLAS and torch (2)",
     )
     parser.add_argument(
         "--rss-child", choices=("glassnet", "torch"), help=argparse.SUPPRESS
@@ -369,7 +372,12 @@ def main(argv=None) -> int:
         per_layer(args.repeats or 20)
         return 0
     torch = c.import_torch()
-    torch.set_num_threads(2)
+    threads = args.threads or 2
+    torch.set_num_threads(threads)
+    if args.threads:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(args.threads, user_api="blas")  # glassnet's NumPy
     import glassnet  # noqa: F401
 
     n_train = 512 if args.quick and args.n_train is None else args.n_train
@@ -385,7 +393,8 @@ def main(argv=None) -> int:
     c.banner(title)
     print(c.environment(), flush=True)
     print(f"OpenBLAS kernel in use: {c.openblas_architecture()}", flush=True)
-    print(f"data: {source}; {len(X):,} training images\n", flush=True)
+    print(f"data: {source}; {len(X):,} training images", flush=True)
+    print(f"threads: {threads} for each contender (BLAS, torch)\n", flush=True)
     t0 = time.perf_counter()
     funcs, model = contenders(chosen, X, y)
     # warm-up on a slice (buffers, thread pools, lazy imports), then alternate

@@ -108,3 +108,28 @@ def test_a_channel_count_unlike_the_built_one_is_refused():
     model = _mnist_like(input_shape=(28, 28, 1), seed=0)
     with pytest.raises(ValueError, match=r"28, 28, 3"):
         model.predict(np.zeros((2, 28, 28, 3), np.float32))
+
+
+def test_predict_passes_keep_a_cnns_activations_small():
+    # predict and evaluate go through a CNN in passes whose largest layer output
+    # stays near 8 MB: 2,000 MNIST-sized images in one pass would hold a 173 MB
+    # first-convolution output (and page-fault through it on every call)
+    import tracemalloc
+
+    model = gn.Sequential(
+        [gn.Conv2D(32, 3, activation="relu"), gn.MaxPooling2D(), gn.Flatten()],
+        input_shape=(28, 28, 1),
+        seed=0,
+    )
+    X = np.random.default_rng(0).random((2000, 28, 28, 1), dtype=np.float32)
+    tracemalloc.start()
+    try:
+        out = model.predict(X)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    result_bytes = out.nbytes  # 2000 × 13·13·32 floats: 43 MB, returned
+    assert peak < result_bytes + 40e6, f"peak {peak / 1e6:.0f} MB"
+    # the passes change no number: image by image gives the same outputs
+    for i in (0, 1234, 1999):
+        np.testing.assert_allclose(out[i], model.predict(X[i]), rtol=1e-6, atol=1e-7)

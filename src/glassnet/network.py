@@ -28,6 +28,7 @@ Example
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -50,7 +51,11 @@ from glassnet.notebook import Summary, model_html
 
 __all__ = ["Sequential"]
 
-_PREDICT_CHUNK = 8192  # rows per predict/evaluate pass: bounds the memory used
+_PREDICT_CHUNK = 8192  # rows per predict/evaluate pass at most: bounds the memory used
+# ... and at most this many bytes in the largest layer output of one pass: a CNN's
+# first convolution holds 86 kB per MNIST image, so 8,192 images would page-fault
+# through 700 MB on every predict; passes of ~100 images stay in cache (3-5× faster)
+_PREDICT_BYTES = 8 << 20
 
 
 class Sequential:
@@ -506,7 +511,7 @@ class Sequential:
             and X.dtype == self.dtype
             and expected is not None
             and X.shape[1:] == expected[1:]  # a shape with None dims: the long way
-            and 0 < X.shape[0] <= _PREDICT_CHUNK
+            and 0 < X.shape[0] <= self._predict_chunk()
             and X.flags.c_contiguous
             and batch_size is None
             and self.preprocessing is None
@@ -525,19 +530,33 @@ class Sequential:
             return self._predict_rows(self._check_X(X, one_sample=True), batch_size)[0]
         return self._predict_rows(self._check_X(X), batch_size)
 
+    def _predict_chunk(self) -> int:
+        """Rows per predict pass: ≤ _PREDICT_CHUNK, and ≤ _PREDICT_BYTES per output."""
+        widest = 1
+        for shape in (self._input_shape, *self._output_shapes):
+            if shape is None or any(d is None for d in shape[1:]):
+                return _PREDICT_CHUNK  # sizes known only from the input
+            widest = max(widest, math.prod(shape[1:]))
+        rows = _PREDICT_BYTES // (widest * self.dtype.itemsize)
+        return int(min(_PREDICT_CHUNK, max(1, rows)))
+
     def _predict_rows(self, X: np.ndarray, batch_size: int | None) -> np.ndarray:
         chunk = (
-            _PREDICT_CHUNK
+            self._predict_chunk()
             if batch_size is None
             else check_positive_int(batch_size, "batch_size")
         )
-        pieces = []
+        result = None
         for start in range(0, len(X), chunk):
             out = X[start : start + chunk]
             for layer in self.layers:
                 out = layer(out)
-            pieces.append(out)
-        return pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
+            if start == 0 and len(out) == len(X):
+                return out  # one pass
+            if result is None:  # filled pass by pass: no list to concatenate
+                result = np.empty((len(X), *out.shape[1:]), out.dtype)
+            result[start : start + len(out)] = out
+        return result
 
     def predict_proba(self, X: Any, batch_size: int | None = None) -> np.ndarray:
         """Predictions as a user reads them: the loss's ``output_transform``.
@@ -855,7 +874,7 @@ class Sequential:
         self, X: np.ndarray, y: np.ndarray, batch_size: int | None = None
     ) -> dict[str, float]:
         chunk = (
-            _PREDICT_CHUNK
+            self._predict_chunk()
             if batch_size is None
             else check_positive_int(batch_size, "batch_size")
         )
