@@ -55,7 +55,7 @@ def test_cnn_accuracy_quick_prints_both_datasets():
     assert "fashion-mnist, network 'dense128'" in out or "SKIPPED" in out, out
 
 
-@pytest.mark.parametrize("net", ["issue", "dense128"])
+@pytest.mark.parametrize("net", ["issue", "dense128", "same128"])
 def test_the_pytorch_twin_computes_glassnets_network(torch, net):
     # the accuracy peer starts from glassnet's weights: same logits in eval mode
     sys.path.insert(0, str(BENCH))
