@@ -213,7 +213,7 @@ def main(argv=None) -> int:
         final = statistics.median(finals)
         print(
             f"\nmedian final accuracy {100 * final:.2f} % ({len(rows)} epochs): "
-            f"{c.verdict(100 * final, 100 * target, below=False)} %; "
+            f"{c.verdict(100 * final, 100 * target, below=False)}; "
             f"best median over the epochs {100 * best:.2f} %"
         )
     print(f"\nload average after: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
