@@ -1,9 +1,10 @@
 """The optional compiled loops of ``_kernels.c``, or None.
 
-``glassnet._kernels`` runs a few hot elementwise sequences (the SGD, momentum and
-Adam/AdamW updates, ReLU's backward pass) as one loop each: the same operations,
-in the same order and dtype, as the NumPy passes written beside each call, so the
-numbers are bit-identical and the NumPy code stays the readable reference.
+``glassnet._kernels`` runs a few hot sequences (the SGD, momentum and Adam/AdamW
+updates, ReLU's two passes, and Conv2D's and MaxPooling2D's sliding-window passes)
+as one loop each: the same operations, in the same order and dtype, as the NumPy
+passes written beside each call, so the numbers are bit-identical and the NumPy
+code stays the readable reference.
 
 ``pip install`` builds the extension when a C compiler is there and skips it
 otherwise; then ``KERNELS`` is None and the NumPy passes run. Setting the
@@ -31,7 +32,7 @@ def _load() -> ModuleType | None:
     return _kernels
 
 
-# Every loop the callers use (optimizers/sgd.py, optimizers/adam.py, activations.py).
+# Every loop the callers use (optimizers/, activations.py, layers/conv.py, pooling.py).
 _NEEDED = (
     "sgd",
     "sgd_momentum",

@@ -258,7 +258,7 @@ class ReLU(ActivationFunction):
                 return z
         return super().forward_biased(z, bias)
 
-    def forward_biased_new(self, z: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    def apply_biased(self, z: np.ndarray, bias: np.ndarray) -> np.ndarray:
         """``max(z + bias, 0)`` in place in ``z``, caching nothing (Dense's predict)."""
         kernels = _fused.KERNELS
         if kernels is not None:

@@ -356,7 +356,7 @@ class Conv2D(Layer):
             _product(cols, W, z)
             act = self._act
             if self.use_bias and act is not None and act.__class__ is activations.ReLU:
-                act.forward_biased_new(z, self.params["b"])  # one loop, in place
+                act.apply_biased(z, self.params["b"])  # one loop, in place
                 continue
             if self.use_bias:
                 z += self.params["b"]

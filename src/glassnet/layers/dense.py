@@ -219,7 +219,7 @@ class Dense(Layer):
             act = self._act
             if self.use_bias:
                 if act is not None and act.__class__ is activations.ReLU:
-                    return act.forward_biased_new(z, self.params["b"])
+                    return act.apply_biased(z, self.params["b"])
                 z += self.params["b"]
             return z if act is None else act._apply(z, z)
         try:
