@@ -476,52 +476,29 @@ typedef struct {
     int f64, flag1, flag2;
 } gn_ctx;
 
-static void
-im2col_range(void *p, Py_ssize_t start, Py_ssize_t stop, int part)
-{
-    (void)part;
-    gn_ctx *x = p;
-    Geometry g = x->g;
-    g.s0 = start;
-    g.s1 = stop;
-    if (x->f64)
-        im2col_f64(x->a, x->out, g);
-    else
-        im2col_f32(x->a, x->out, g);
-}
+/* fn_range(ctx, start, stop, part): the loop of one part of the samples, on the
+ * buffer ctx->a read and ctx->out written (im2col, col2im, max_pool). */
+#define GN_WINDOW_RANGE(NAME)                                                    \
+    static void NAME##_range(void *p, Py_ssize_t start, Py_ssize_t stop, int part) \
+    {                                                                            \
+        (void)part;                                                              \
+        gn_ctx *x = p;                                                           \
+        Geometry g = x->g;                                                       \
+        g.s0 = start;                                                            \
+        g.s1 = stop;                                                             \
+        if (x->f64)                                                              \
+            NAME##_f64(x->a, x->out, g);                                         \
+        else                                                                     \
+            NAME##_f32(x->a, x->out, g);                                         \
+    }
 
-static void
-col2im_range(void *p, Py_ssize_t start, Py_ssize_t stop, int part)
-{
-    (void)part;
-    gn_ctx *x = p;
-    Geometry g = x->g;
-    g.s0 = start;
-    g.s1 = stop;
-    if (x->f64)
-        col2im_f64(x->a, x->out, g);
-    else
-        col2im_f32(x->a, x->out, g);
-}
-
-static void
-max_pool_range(void *p, Py_ssize_t start, Py_ssize_t stop, int part)
-{
-    (void)part;
-    gn_ctx *x = p;
-    Geometry g = x->g;
-    g.s0 = start;
-    g.s1 = stop;
-    if (x->f64)
-        max_pool_f64(x->a, x->out, g);
-    else
-        max_pool_f32(x->a, x->out, g);
-}
+GN_WINDOW_RANGE(im2col)
+GN_WINDOW_RANGE(col2im)
+GN_WINDOW_RANGE(max_pool)
 
 static void
 max_pool_backward_range(void *p, Py_ssize_t start, Py_ssize_t stop, int part)
 {
-    (void)part;
     gn_ctx *x = p;
     Geometry g = x->g;
     g.s0 = start;
@@ -921,33 +898,51 @@ PyDoc_STRVAR(im2col_doc,
 "copied as a row of cols (n·oh·ow, kh·kw·c) in (i, j, channel) order, as\n"
 "Conv2D._im2col's strided copies.");
 
+/* The two-array window functions, f(A, B, kh, kw, sh, sw): the image batch is the
+ * argument at `image` (its shape gives the geometry), the other holds kh·kw·c
+ * (`whole_windows`) or c values per output pixel; `writes` is the argument
+ * written. range_fn then runs over the samples in parts, reading the other
+ * argument and writing the written one. */
 static PyObject *
-py_im2col(PyObject *self, PyObject *args)
+window_pair(PyObject *args, const char *format, const char *names[2], int image,
+            int writes, int whole_windows, gn_range_fn range_fn)
 {
-    PyObject *objs[2];
+    PyObject *given[2], *objs[2];
     Py_ssize_t kh, kw, sh, sw;
-    if (!PyArg_ParseTuple(args, "OOnnnn:im2col", &objs[0], &objs[1], &kh, &kw, &sh,
-                          &sw))
+    if (!PyArg_ParseTuple(args, format, &given[0], &given[1], &kh, &kw, &sh, &sw))
         return NULL;
+    /* the image first: take_images checks the first array is 4-D */
+    const char *order[2] = {names[image], names[1 - image]};
+    const int writable[2] = {writes == image, writes != image};
+    objs[0] = given[image];
+    objs[1] = given[1 - image];
     Buffers bufs = {.count = 0};
-    const char *names[] = {"x", "cols"};
-    const int writable[] = {0, 1};
-    if (!take_images(&bufs, objs, names, writable, 2)) return NULL;
+    if (!take_images(&bufs, objs, order, writable, 2)) return NULL;
     Geometry g;
     if (!geometry_of(&bufs.views[0], kh, kw, sh, sw, &g)) {
         release(&bufs);
         return NULL;
     }
-    if (!check_items(&bufs, 1, g.n * g.oh * g.ow * kh * kw * g.c, "cols")) return NULL;
-    char f = bufs.format;
-    gn_ctx ctx = {.a = bufs.views[0].buf, .out = bufs.views[1].buf, .g = g,
-                  .f64 = f == 'd'};
+    Py_ssize_t per_pixel = (whole_windows ? kh * kw : 1) * g.c;
+    if (!check_items(&bufs, 1, g.n * g.oh * g.ow * per_pixel, order[1])) return NULL;
+    Py_ssize_t image_items = g.h * g.w * g.c, other_items = g.oh * g.ow * per_pixel;
+    int written = writes == image ? 0 : 1;
+    gn_ctx ctx = {.a = bufs.views[1 - written].buf, .out = bufs.views[written].buf,
+                  .g = g, .f64 = bufs.format == 'd'};
     int threads = gn_threads;
     Py_BEGIN_ALLOW_THREADS
-    gn_parallel(im2col_range, &ctx, g.n, g.oh * g.ow * kh * kw * g.c, threads);
+    gn_parallel(range_fn, &ctx, g.n,
+                image_items > other_items ? image_items : other_items, threads);
     Py_END_ALLOW_THREADS
     release(&bufs);
     Py_RETURN_NONE;
+}
+
+static PyObject *
+py_im2col(PyObject *self, PyObject *args)
+{
+    const char *names[] = {"x", "cols"};
+    return window_pair(args, "OOnnnn:im2col", names, 0, 1, 1, im2col_range);
 }
 
 PyDoc_STRVAR(col2im_doc,
@@ -959,31 +954,8 @@ PyDoc_STRVAR(col2im_doc,
 static PyObject *
 py_col2im(PyObject *self, PyObject *args)
 {
-    PyObject *objs[2];
-    Py_ssize_t kh, kw, sh, sw;
-    if (!PyArg_ParseTuple(args, "OOnnnn:col2im", &objs[1], &objs[0], &kh, &kw, &sh,
-                          &sw))
-        return NULL;
-    Buffers bufs = {.count = 0};
-    const char *names[] = {"grad_x", "grad_cols"};
-    const int writable[] = {1, 0};
-    if (!take_images(&bufs, objs, names, writable, 2)) return NULL;
-    Geometry g;
-    if (!geometry_of(&bufs.views[0], kh, kw, sh, sw, &g)) {
-        release(&bufs);
-        return NULL;
-    }
-    if (!check_items(&bufs, 1, g.n * g.oh * g.ow * kh * kw * g.c, "grad_cols"))
-        return NULL;
-    char f = bufs.format;
-    gn_ctx ctx = {.a = bufs.views[1].buf, .out = bufs.views[0].buf, .g = g,
-                  .f64 = f == 'd'};
-    int threads = gn_threads;
-    Py_BEGIN_ALLOW_THREADS
-    gn_parallel(col2im_range, &ctx, g.n, g.oh * g.ow * kh * kw * g.c, threads);
-    Py_END_ALLOW_THREADS
-    release(&bufs);
-    Py_RETURN_NONE;
+    const char *names[] = {"grad_cols", "grad_x"};
+    return window_pair(args, "OOnnnn:col2im", names, 1, 1, 1, col2im_range);
 }
 
 PyDoc_STRVAR(max_pool_doc,
@@ -994,30 +966,8 @@ PyDoc_STRVAR(max_pool_doc,
 static PyObject *
 py_max_pool(PyObject *self, PyObject *args)
 {
-    PyObject *objs[2];
-    Py_ssize_t kh, kw, sh, sw;
-    if (!PyArg_ParseTuple(args, "OOnnnn:max_pool", &objs[0], &objs[1], &kh, &kw, &sh,
-                          &sw))
-        return NULL;
-    Buffers bufs = {.count = 0};
     const char *names[] = {"x", "out"};
-    const int writable[] = {0, 1};
-    if (!take_images(&bufs, objs, names, writable, 2)) return NULL;
-    Geometry g;
-    if (!geometry_of(&bufs.views[0], kh, kw, sh, sw, &g)) {
-        release(&bufs);
-        return NULL;
-    }
-    if (!check_items(&bufs, 1, g.n * g.oh * g.ow * g.c, "out")) return NULL;
-    char f = bufs.format;
-    gn_ctx ctx = {.a = bufs.views[0].buf, .out = bufs.views[1].buf, .g = g,
-                  .f64 = f == 'd'};
-    int threads = gn_threads;
-    Py_BEGIN_ALLOW_THREADS
-    gn_parallel(max_pool_range, &ctx, g.n, g.h * g.w * g.c, threads);
-    Py_END_ALLOW_THREADS
-    release(&bufs);
-    Py_RETURN_NONE;
+    return window_pair(args, "OOnnnn:max_pool", names, 0, 1, 0, max_pool_range);
 }
 
 PyDoc_STRVAR(max_pool_backward_doc,
