@@ -398,6 +398,15 @@ def _conv_and_pool_run(monkeypatch, use_kernels, layer, x, grad_seed):
         monkeypatch.setattr(_fused, "KERNELS", KERNELS)
 
 
+def _same_bits_both_paths(monkeypatch, make_layer, x, grad_seed, label):
+    """A fresh layer from ``make_layer()`` with the compiled loops on, one off."""
+    runs = [
+        _conv_and_pool_run(monkeypatch, use, make_layer(), x, grad_seed)
+        for use in (True, False)
+    ]
+    _same_bits(*runs, label)
+
+
 def _same_bits(a, b, label):
     ya, dxa, ga, pa = a
     yb, dxb, gb, pb = b
@@ -426,8 +435,8 @@ def test_conv2d_windows_loops_give_the_numpy_bits(monkeypatch, dtype, special):
     ]
     for kernel, stride, padding, n, size, channels in cases:
         x = _window_case(rng, n, size, channels, special).astype(dtype)
-        runs = []
-        for use in (True, False):
+
+        def make(kernel=kernel, stride=stride, padding=padding, x=x):
             layer = gn.layers.Conv2D(
                 4,
                 kernel,
@@ -438,8 +447,10 @@ def test_conv2d_windows_loops_give_the_numpy_bits(monkeypatch, dtype, special):
                 dtype=dtype,
             )
             layer(np.zeros_like(x))  # builds: W from the seed
-            runs.append(_conv_and_pool_run(monkeypatch, use, layer, x, 2))
-        _same_bits(*runs, f"Conv2D{(kernel, stride, padding, n, size, channels)}")
+            return layer
+
+        label = f"Conv2D{(kernel, stride, padding, n, size, channels)}"
+        _same_bits_both_paths(monkeypatch, make, x, 2, label)
 
 
 @needs_kernels
@@ -461,12 +472,14 @@ def test_max_pooling_loops_give_the_numpy_bits(monkeypatch, dtype, special):
     ]
     for pool, stride, padding, n, size, channels in cases:
         x = _window_case(rng, n, size, channels, special).astype(dtype)
-        runs = []
-        for use in (True, False):
+
+        def make(pool=pool, stride=stride, padding=padding):
             layer = gn.layers.MaxPooling2D(pool, strides=stride, padding=padding)
             layer.build(np.random.default_rng(0), dtype)
-            runs.append(_conv_and_pool_run(monkeypatch, use, layer, x, 3))
-        _same_bits(*runs, f"MaxPooling2D{(pool, stride, padding, n, size, channels)}")
+            return layer
+
+        label = f"MaxPooling2D{(pool, stride, padding, n, size, channels)}"
+        _same_bits_both_paths(monkeypatch, make, x, 3, label)
 
 
 @needs_kernels

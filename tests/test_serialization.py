@@ -290,6 +290,24 @@ def _load_bytes(tmp_path, content: bytes, name="bad.npz"):
     return gn.load(path)
 
 
+def _refused_in_bounds(tmp_path, content: bytes, message: str) -> ModelFileError:
+    """load refuses ``content`` matching ``message``, in < 1 s and < 16 MiB traced."""
+    import time
+    import tracemalloc
+
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        with pytest.raises(ModelFileError, match=message) as info:
+            _load_bytes(tmp_path, content)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert time.perf_counter() - start < 1.0
+    assert peak < 16 << 20
+    return info.value
+
+
 @pytest.mark.parametrize(
     ("make", "message"),
     [
@@ -668,32 +686,17 @@ def test_an_image_layer_config_unlike_its_arrays_is_refused_before_building(
 ):
     # a header that sizes a Conv2D or a BatchNormalization past the arrays the
     # file stores: building used to draw them first (up to gigabytes)
-    import time
-    import tracemalloc
-
     with np.load(io.BytesIO(cnn_bytes), allow_pickle=False) as archive:
         header = json.loads(archive["__header__"].tobytes())
     header = edit(header | {"loss": None, "optimizer": None})
     content = _with_header(cnn_bytes, **header)
-    tracemalloc.start()
-    start = time.perf_counter()
-    try:
-        with pytest.raises(ModelFileError, match=message) as info:
-            _load_bytes(tmp_path, content)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert time.perf_counter() - start < 1.0
-    assert peak < 16 << 20
-    assert "bad.npz" in str(info.value) and "but the file stores" in str(info.value)
+    error = _refused_in_bounds(tmp_path, content, message)
+    assert "bad.npz" in str(error) and "but the file stores" in str(error)
 
 
 def test_a_version_1_header_is_size_checked_from_its_first_dense(tmp_path, good_bytes):
     # no input shape: the model builds from Dense(3, 4)'s n_in, and so does the
     # check, through the Reshape to a Conv2D the file stores no W for
-    import time
-    import tracemalloc
-
     layers = [
         {"class": "Dense", "config": {"n_in": 3, "n_out": 4}},
         {"class": "Reshape", "config": {"target_shape": [2, 2, 1]}},
@@ -705,21 +708,13 @@ def test_a_version_1_header_is_size_checked_from_its_first_dense(tmp_path, good_
     del header["input_shape"]
     header.update(format_version=1, layers=layers, loss=None, optimizer=None)
     content = _raw_header(good_bytes, json.dumps(header).encode())
-    tracemalloc.start()
-    start = time.perf_counter()
-    try:
-        with pytest.raises(
-            ModelFileError,
-            match=r"layer 2 is Conv2D\(filters=100000, kernel_size=\(3, 3\)\) on "
-            r"inputs of shape \(None, 2, 2, 1\), which needs W of shape "
-            r"\(3, 3, 1, 100000\), but the file stores no W for it",
-        ):
-            _load_bytes(tmp_path, content)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert time.perf_counter() - start < 1.0
-    assert peak < 16 << 20
+    _refused_in_bounds(
+        tmp_path,
+        content,
+        r"layer 2 is Conv2D\(filters=100000, kernel_size=\(3, 3\)\) on "
+        r"inputs of shape \(None, 2, 2, 1\), which needs W of shape "
+        r"\(3, 3, 1, 100000\), but the file stores no W for it",
+    )
 
 
 def test_a_model_past_the_parameter_bound_is_not_saved(tmp_path, monkeypatch):
