@@ -130,6 +130,15 @@ class ActivationFunction(Configurable):
         np.add(z, bias, out=z)
         return self.forward(z, out=z)
 
+    def apply_biased(self, z: np.ndarray, bias: np.ndarray) -> np.ndarray:
+        """f(z + bias) in place in ``z``, caching nothing: the layers' predict paths.
+
+        ``z`` is a float array the caller owns (a product it has just made);
+        :class:`ReLU` runs both steps as one compiled loop when it can.
+        """
+        np.add(z, bias, out=z)
+        return self._apply(z, z)
+
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """The function alone: returns a new array and caches nothing."""
         return self._apply(as_float(x), None)
@@ -245,30 +254,28 @@ class ReLU(ActivationFunction):
             zeros = self._zeros = np.zeros(x.shape[-1], x.dtype)
         return np.maximum(x, zeros, out=out)
 
-    def forward_biased(self, z: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    def _fused_bias(self, z: np.ndarray, bias: np.ndarray) -> bool:
+        """z = max(z + bias, 0) in one compiled loop; False (z untouched) if not run."""
         kernels = _fused.KERNELS  # None: NumPy only (glassnet._fused)
         # ReLU's own: a subclass's _apply or forward (a ReLU6, say) must run
-        if kernels is not None and self.__class__ is ReLU:
-            try:  # z + bias, then max(·, 0), in one loop (glassnet._fused)
-                kernels.bias_relu(z, bias)
-            except _fused.REFUSED:
-                pass
-            else:
-                self._y = z
-                return z
+        if kernels is None or self.__class__ is not ReLU:
+            return False
+        try:
+            kernels.bias_relu(z, bias)
+        except _fused.REFUSED:
+            return False
+        return True
+
+    def forward_biased(self, z: np.ndarray, bias: np.ndarray) -> np.ndarray:
+        if self._fused_bias(z, bias):
+            self._y = z
+            return z
         return super().forward_biased(z, bias)
 
     def apply_biased(self, z: np.ndarray, bias: np.ndarray) -> np.ndarray:
-        """``max(z + bias, 0)`` in place in ``z``, caching nothing (Dense's predict)."""
-        kernels = _fused.KERNELS
-        if kernels is not None:
-            try:  # one loop (glassnet._fused); NumPy's two passes when refused
-                kernels.bias_relu(z, bias)
-                return z
-            except _fused.REFUSED:
-                pass
-        z += bias
-        return self._apply(z, z)
+        if self._fused_bias(z, bias):
+            return z
+        return super().apply_biased(z, bias)
 
     def _derivative_times(self, grad_y, out):
         kernels = _fused.KERNELS  # None: NumPy only (glassnet._fused)

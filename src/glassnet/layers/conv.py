@@ -355,12 +355,11 @@ class Conv2D(Layer):
             z = result[start : start + m].reshape(-1, self.filters)
             _product(cols, W, z)
             act = self._act
-            if self.use_bias and act is not None and act.__class__ is activations.ReLU:
-                act.apply_biased(z, self.params["b"])  # one loop, in place
-                continue
-            if self.use_bias:
+            if self.use_bias and act is not None:
+                act.apply_biased(z, self.params["b"])  # in place (ReLU: one loop)
+            elif self.use_bias:
                 z += self.params["b"]
-            if act is not None:
+            elif act is not None:
                 act._apply(z, z)
         return result
 

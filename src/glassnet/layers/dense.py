@@ -218,7 +218,7 @@ class Dense(Layer):
             # z is a new array of our own: add the bias and apply f in place
             act = self._act
             if self.use_bias:
-                if act is not None and act.__class__ is activations.ReLU:
+                if act is not None:
                     return act.apply_biased(z, self.params["b"])
                 z += self.params["b"]
             return z if act is None else act._apply(z, z)
