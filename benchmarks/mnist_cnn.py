@@ -88,12 +88,15 @@ def parse_args(argv=None) -> argparse.Namespace:
 # "dense128" adds a hidden Dense(128, relu) and Dropout(0.5) before the output
 # (+205,000 weights, ~3 % more arithmetic a step); "same128" pads both convolutions
 # "same" (28×28 and 14×14 outputs, 7·7·64 features) and adds a hidden Dense(128, relu)
-# without a second dropout (~1.5× the arithmetic of "issue").
-NETS = ("issue", "dense128", "same128")
+# without a second dropout (~1.5× the arithmetic of "issue"). A name with "+translate"
+# puts RandomTranslation(0.1, 0.1, fill_mode="constant") in front: in training each
+# image moves by up to 2 pixels a way (no weights; the identity at predict time).
+NETS = ("issue", "dense128", "same128", "issue+translate")
 
 
 def _spec(net: str) -> tuple[str, int, list]:
     """(padding, flat features, head): head items ("dense", units) or ("drop",)."""
+    net = net.removesuffix("+translate")
     if net == "issue":
         return "valid", 5 * 5 * 64, []
     if net == "dense128":
@@ -107,12 +110,16 @@ def glassnet_cnn(seed: int = 0, metrics=None, net: str = "issue"):
     import glassnet as gn
 
     padding, _, hidden = _spec(net)
+    front = []
+    if net.endswith("+translate"):
+        front = [gn.RandomTranslation(0.1, 0.1, fill_mode="constant")]
     head = [
         gn.Dense(item[1], activation="relu") if item[0] == "dense" else gn.Dropout(0.5)
         for item in hidden
     ]
     model = gn.Sequential(
         [
+            *front,
             gn.Conv2D(32, 3, activation="relu", padding=padding),
             gn.MaxPooling2D(),
             gn.Conv2D(64, 3, activation="relu", padding=padding),
@@ -137,6 +144,8 @@ def torch_cnn(glassnet_model=None, channels_last: bool = False, net: str = "issu
     """The same network in PyTorch, starting from glassnet's weights when given."""
     import torch
 
+    if net.endswith("+translate"):
+        raise ValueError(f"no PyTorch twin for {net!r}: its shifts are glassnet's")
     nn = torch.nn
     padding, flat, hidden = _spec(net)
     pad = 1 if padding == "same" else 0  # a 3×3 kernel, stride 1: one pixel a side

@@ -53,6 +53,8 @@ def test_cnn_accuracy_quick_prints_both_datasets():
     for run in ("glassnet, mnist", "torch, mnist", "torch, fashion-mnist"):
         assert f"{run}, network 'issue'" in out or "SKIPPED" in out, out
     assert "fashion-mnist, network 'dense128'" in out or "SKIPPED" in out, out
+    assert "glassnet, mnist, network 'issue+translate'" in out or "SKIPPED" in out
+    assert "torch, mnist, network 'issue+translate'" not in out  # no twin for it
 
 
 @pytest.mark.parametrize("net", ["issue", "dense128", "same128"])

@@ -66,7 +66,7 @@ def work(tmp_path_factory) -> Path:
 def test_train_evaluate_predict_a_cnn(work):
     result = glassnet(
         "train", "bars.csv", "--target", "label",
-        "--layers", "reshape:8:8:1,conv:4:3,pool,flatten",
+        "--layers", "reshape:8:8:1,translate:0.125,conv:4:3,pool,flatten",
         "--epochs", "20", "--batch-size", "16", "--lr", "0.01", "--seed", "0",
         "--validation-split", "0", "--out", "bars.npz", "--quiet", cwd=work,
     )  # fmt: skip
@@ -84,6 +84,7 @@ def test_train_evaluate_predict_a_cnn(work):
     assert result.returncode == 0, result.stderr
     assert "Conv2D(4, 3, activation='relu')" in result.stdout
     assert "MaxPooling2D()" in result.stdout
+    assert "RandomTranslation(0.125, 0.125, fill_mode='constant')" in result.stdout
 
 
 def test_the_cnn_preset_reads_square_rows_as_images(work):
@@ -111,6 +112,7 @@ def test_the_cnn_preset_reads_square_rows_as_images(work):
         ("conv:8", "'conv:8' is written conv:FILTERS:KERNEL"),
         ("conv:8:3,pool,wobble", "'wobble' is not a layer name"),
         ("dropout:1.5", "'dropout:1.5' needs a rate in [0, 1)"),
+        ("translate:2", "'translate:2' needs a fraction of the image in (0, 1]"),
         ("conv:8:0", "needs whole numbers >= 1, not '0'"),
         ("conv:4:3", "not square images; start with reshape:H:W:C"),
         ("reshape:8:8:1,conv:4:9", "at least 9×9"),

@@ -53,6 +53,11 @@ LAYER_EXAMPLES = {
         gn.GlobalAveragePooling2D(),
     ],
     "BatchNormalization": lambda: gn.BatchNormalization(momentum=0.9),
+    "RandomTranslation": lambda: [
+        gn.Reshape((2, 2, 1)),
+        gn.RandomTranslation(0.5, (-0.5, 0.0), fill_mode="wrap"),
+        gn.Flatten(),
+    ],
 }
 
 

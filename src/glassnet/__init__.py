@@ -34,6 +34,7 @@ _NAMES = {
     "BatchNormalization": "layers",
     "MaxPool2D": "layers",
     "AvgPool2D": "layers",
+    "RandomTranslation": "layers",
     "History": "callbacks",
     "EarlyStopping": "callbacks",
     "ProgressBar": "callbacks",
@@ -106,6 +107,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         Layer,
         MaxPool2D,
         MaxPooling2D,
+        RandomTranslation,
         Reshape,
     )
     from glassnet.network import Sequential  # noqa: F401

@@ -72,6 +72,7 @@ from glassnet.layers import (
     Flatten,
     GlobalAveragePooling2D,
     MaxPooling2D,
+    RandomTranslation,
     Reshape,
 )
 
@@ -848,6 +849,7 @@ _LAYERS: dict[type, Callable[[str, Any], Callable]] = {
     Flatten: lambda where, layer: _flatten,
     Reshape: lambda where, layer: _reshape,
     Dropout: lambda where, layer: lambda graph, _, x: x,  # the identity at predict
+    RandomTranslation: lambda where, layer: lambda graph, _, x: x,  # the same
     Activation: _activation_layer,
 }
 

@@ -14,6 +14,8 @@ adds the output layer the task needs::
     dropout:0.5          Dropout(0.5)
     dense:128            Dense(128)
     reshape:28:28:1      Reshape((28, 28, 1)): each row as an image
+    translate:0.1        RandomTranslation(0.1, 0.1, fill_mode="constant"): in
+                         training, every image moved by up to 10 % of its size
 
 ``cnn`` alone is the classic MNIST network, ``conv:32:3,pool,conv:64:3,pool,flatten,
 dropout:0.5``. When the first layer is an image layer and no ``reshape`` comes
@@ -43,8 +45,9 @@ _FORMS = {
     "dropout": ((1, 1), "dropout:RATE"),
     "dense": ((1, 1), "dense:UNITS"),
     "reshape": ((1, 3), "reshape:H:W:C"),
+    "translate": ((1, 1), "translate:FACTOR"),
 }
-_IMAGE_LAYERS = ("conv", "pool", "avgpool", "gap")
+_IMAGE_LAYERS = ("conv", "pool", "avgpool", "gap", "translate")
 
 
 def _error(text: str, part: str, rule: str) -> ValueError:
@@ -84,14 +87,16 @@ def parse(text: str) -> list[tuple[str, list]]:
             if padding not in ("same", "valid"):
                 raise _error(text, part, "has padding 'same' or 'valid'")
             args = [*(_int(text, part, a) for a in args), padding]
-        elif name == "dropout":
+        elif name in ("dropout", "translate"):
             try:
-                rate = float(args[0])
+                number = float(args[0])
             except ValueError:
-                rate = -1.0
-            if not 0.0 <= rate < 1.0:
+                number = -1.0
+            if name == "dropout" and not 0.0 <= number < 1.0:
                 raise _error(text, part, "needs a rate in [0, 1)")
-            args = [rate]
+            if name == "translate" and not 0.0 < number <= 1.0:
+                raise _error(text, part, "needs a fraction of the image in (0, 1]")
+            args = [number]
         else:
             args = [_int(text, part, a) for a in args]
         layers.append((name, args))
@@ -135,6 +140,8 @@ def build_layers(text: str, n_features: int, activation: str) -> list:
             made.append(L.Dropout(args[0]))
         elif name == "dense":
             made.append(L.Dense(args[0], activation=activation))
+        elif name == "translate":  # MNIST's black border: fill with black
+            made.append(L.RandomTranslation(args[0], args[0], fill_mode="constant"))
         else:
             made.append(L.Reshape(tuple(args)))
     return made

@@ -35,6 +35,7 @@ Dense(3, 2, activation='relu')
 from __future__ import annotations
 
 from glassnet.layers.activation import Activation
+from glassnet.layers.augmentation import RandomTranslation
 from glassnet.layers.base import Layer
 from glassnet.layers.conv import Conv2D
 from glassnet.layers.dense import Dense
@@ -63,6 +64,7 @@ __all__ = [
     "Layer",
     "MaxPool2D",
     "MaxPooling2D",
+    "RandomTranslation",
     "Reshape",
 ]
 
@@ -78,5 +80,6 @@ LAYERS: dict[str, type[Layer]] = {
     "AveragePooling2D": AveragePooling2D,
     "GlobalAveragePooling2D": GlobalAveragePooling2D,
     "BatchNormalization": BatchNormalization,
+    "RandomTranslation": RandomTranslation,
 }
 """Layer classes by name, as serialization stores them (``{"class": "Dense", ...}``)."""
