@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from glassnet.layers import LAYERS, Conv2D
+from glassnet.layers import conv as conv_module
 
 
 def _keras_same(size, k, s):
@@ -61,7 +62,10 @@ CASES = [
     CASES,
 )
 @pytest.mark.parametrize(("activation", "use_bias"), [("relu", True), (None, False)])
+@pytest.mark.parametrize("pieces", ["whole batch", "image by image"])
 def test_matches_torch_forward_input_and_parameter_gradients(
+    pieces,
+    monkeypatch,
     kernel,
     strides,
     padding,
@@ -74,6 +78,8 @@ def test_matches_torch_forward_input_and_parameter_gradients(
     use_bias,
     torch,
 ):
+    if pieces == "image by image":  # backward's pieces: one image each
+        monkeypatch.setattr(conv_module, "_BACKWARD_BYTES", 1)
     rng = np.random.default_rng(height * 100 + width * 10 + channels)
     layer = Conv2D(
         filters,

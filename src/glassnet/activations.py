@@ -67,6 +67,9 @@ class ActivationFunction(Configurable):
     Equality, hash and repr come from ``get_config`` (``_registry.Configurable``).
     """
 
+    # the arrays forward caches, all shaped like its input: backward_rows slices them
+    _cached = ("_y",)
+
     def __init__(self) -> None:
         self._y: np.ndarray | None = None
 
@@ -119,6 +122,26 @@ class ActivationFunction(Configurable):
                 "run forward(x) first (a __call__ caches nothing)."
             )
         return self._derivative_times(np.asarray(grad_y), out)
+
+    def backward_rows(
+        self, grad_y: np.ndarray, rows: slice, out: np.ndarray | None = None
+    ) -> np.ndarray:
+        """:meth:`backward` for ``rows`` of the last forward (its first axis) alone.
+
+        ``grad_y`` is dL/dy for those rows; the result is ``backward(...)[rows]``'s,
+        element for element. Conv2D's backward goes through a batch a few images at
+        a time with it, so that each piece stays in the CPU's cache.
+        """
+        if self._y is None:
+            return self.backward(grad_y, out)  # the error backward raises
+        whole = [getattr(self, name) for name in self._cached]
+        try:
+            for name, array in zip(self._cached, whole, strict=True):
+                setattr(self, name, array[rows])
+            return self._derivative_times(np.asarray(grad_y), out)
+        finally:
+            for name, array in zip(self._cached, whole, strict=True):
+                setattr(self, name, array)
 
     def forward_biased(self, z: np.ndarray, bias: np.ndarray) -> np.ndarray:
         """``forward(z + bias, out=z)``: Dense's training path, in place in ``z``.
@@ -447,6 +470,7 @@ class GELU(ActivationFunction):
     """
 
     name = "gelu"
+    _cached = ("_y", "_x", "_cdf", "_pdf")
 
     def __init__(self) -> None:
         super().__init__()
