@@ -106,6 +106,15 @@ def test_the_cnn_preset_reads_square_rows_as_images(work):
         assert layer in text, text
 
 
+def test_a_preset_can_stand_for_some_of_the_layers():
+    from glassnet.cli.layer_spec import PRESETS, parse
+
+    assert parse("translate:0.1,cnn") == [("translate", [0.1]), *parse(PRESETS["cnn"])]
+    assert [name for name, _ in parse("cnn")] == [
+        "conv", "pool", "conv", "pool", "flatten", "dropout",
+    ]  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("spec", "message"),
     [

@@ -17,10 +17,11 @@ adds the output layer the task needs::
     translate:0.1        RandomTranslation(0.1, 0.1, fill_mode="constant"): in
                          training, every image moved by up to 10 % of its size
 
-``cnn`` alone is the classic MNIST network, ``conv:32:3,pool,conv:64:3,pool,flatten,
-dropout:0.5``. When the first layer is an image layer and no ``reshape`` comes
-first, rows of a square number of values become one-channel square images (784
-pixels: 28×28×1), so ``glassnet train mnist --layers cnn`` just works.
+``cnn`` is the classic MNIST network, ``conv:32:3,pool,conv:64:3,pool,flatten,
+dropout:0.5``, alone or with other layers (``translate:0.1,cnn``). When the first
+layer is an image layer and no ``reshape`` comes first, rows of a square number of
+values become one-channel square images (784 pixels: 28×28×1), so ``glassnet train
+mnist --layers cnn`` just works.
 
 A string rather than a preset name only: the same flag writes the preset and any
 variation of it (a wider network for Fashion-MNIST, batch normalization), it is
@@ -65,8 +66,11 @@ def _int(text: str, part: str, value: str) -> int:
 
 
 def parse(text: str) -> list[tuple[str, list]]:
-    """The spec as ``[(name, [arguments]), ...]``, checked; presets expanded."""
-    spec = PRESETS.get(text.strip(), text)
+    """The spec as ``[(name, [arguments]), ...]``, checked; presets expanded.
+
+    A preset may stand for some of the layers: ``translate:0.1,cnn``.
+    """
+    spec = ",".join(PRESETS.get(part.strip(), part) for part in text.split(","))
     layers = []
     for part in (p.strip() for p in spec.split(",")):
         if not part:
