@@ -1047,3 +1047,18 @@ def test_the_training_loop_reaches_into_no_private_attribute_of_the_model():
 
     source = inspect.getsource(_training)
     assert not re.findall(r"model\._\w+", source)
+
+
+def test_evaluate_in_passes_gives_the_scores_of_all_rows_at_once():
+    # accuracy is right/total exactly, however many passes evaluate takes; a sum
+    # of per-pass means gave 0.9931000000000018 for 9,931 of 10,000 in two passes
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(997, 4))
+    y = (X[:, 0] + 0.3 * X[:, 1] > 0).astype(np.int64)
+    model = gn.Sequential([gn.Dense(4, 2)], seed=0)
+    model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    right = int((model.predict(X).argmax(axis=1) == y).sum())
+    for batch_size in (7, 100, 997):
+        scores = model.evaluate(X, y, batch_size=batch_size)
+        assert scores["accuracy"] == right / len(X)
+        assert scores["loss"] == model.loss(y, model.predict(X))

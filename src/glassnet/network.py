@@ -890,20 +890,20 @@ class Sequential:
             if batch_size is None
             else check_positive_int(batch_size, "batch_size")
         )
-        n = len(X)
-        sums = [0.0] * (1 + len(self._metric_fns))
-        for start in range(0, n, chunk):
-            out = self._predict_rows(X[start : start + chunk], None)
-            yb = y[start : start + chunk]
-            weight = len(out) / n
-            sums[0] += self.loss(yb, out) * weight
-            if self._metric_fns:
-                shown = self.loss.output_transform(out)
-                for i, (_, fn) in enumerate(self._metric_fns, start=1):
-                    sums[i] += fn(yb, shown) * weight
-        scores = {"loss": sums[0] + self._penalty()}
-        for (key, _), value in zip(self._metric_fns, sums[1:], strict=True):
-            scores[key] = value
+        # the outputs in passes of ``chunk`` rows, into one array; then the loss and
+        # the metrics once over all of it, so 9,931 right of 10,000 is 0.9931
+        # (not a sum of per-pass means, 0.9931000000000018)
+        out = None
+        for start in range(0, len(X), chunk):
+            part = self._predict_rows(X[start : start + chunk], None)
+            if out is None:
+                out = np.empty((len(X), *part.shape[1:]), part.dtype)
+            out[start : start + len(part)] = part
+        scores = {"loss": self.loss(y, out) + self._penalty()}
+        if self._metric_fns:
+            shown = self.loss.output_transform(out)
+            for key, fn in self._metric_fns:
+                scores[key] = fn(y, shown)
         return scores
 
     def _penalty(self) -> float:
