@@ -395,7 +395,7 @@ class Conv2D(Layer):
         (out_h, out_w), ((top, _), (left, _)) = self._geometry(self.inputs.shape)
         pixels = out_h * out_w
         # a few images at a time, so that dL/dz and dL/dcols stay in the CPU's
-        # cache between the passes that write and read them (13 % of an MNIST
+        # cache between the passes that write and read them (12 % of an MNIST
         # epoch); the parts of dL/dW and dL/db are added up in image order
         per_image = pixels * (K + self.filters + (K if need_input_grad else 0))
         step = min(n, max(1, _BACKWARD_BYTES // (per_image * self.dtype.itemsize)))
