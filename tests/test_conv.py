@@ -170,6 +170,37 @@ def test_glorot_fans_follow_keras():
     assert np.abs(W).max() > 0.9 * limit  # 1800 draws fill the range
 
 
+def test_a_kernel_keeps_the_full_draw_when_it_is_small():
+    # W is the first `filters` columns of the (fan_in, fan_out) Glorot draw, so a
+    # seed gives the weights it always gave
+    from glassnet import initializers
+
+    layer = Conv2D(8, 3, seed=4, dtype="float64")
+    layer(np.zeros((1, 5, 5, 2)))
+    full = initializers.glorot_uniform(18, 72, np.random.default_rng(4))
+    np.testing.assert_array_equal(layer.params["W"].reshape(18, 8), full[:, :8])
+
+
+def test_a_large_kernel_draws_only_its_weights():
+    # 64×64 from 1 channel to 2 filters: fan_in 4,096, fan_out 8,192; the full
+    # draw would be 33.5 million values (268 MB) for 8,192 weights
+    import tracemalloc
+
+    layer = Conv2D(2, 64, seed=0, dtype="float64")
+    tracemalloc.start()
+    try:
+        layer.build(np.random.default_rng(0), "float64", (None, 64, 64, 1))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * 2**20
+    W = layer.params["W"]
+    limit = math.sqrt(6 / (4096 + 8192))  # Keras' fans, kernel offsets counted
+    assert W.shape == (64, 64, 1, 2)
+    assert np.abs(W).max() <= limit and np.abs(W).max() > 0.99 * limit
+    assert np.var(W) == pytest.approx(limit**2 / 3, rel=0.05)
+
+
 def test_backward_of_a_first_layer_can_skip_the_input_gradient():
     layer = Conv2D(2, 3, dtype="float64")
     layer.forward(np.ones((2, 5, 5, 1)))

@@ -49,6 +49,22 @@ def test_variance_and_mean_match_the_formula(name):
     assert abs(np.mean(w)) < 5 * math.sqrt(variance / N)
 
 
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_columns_draws_fewer_columns_at_the_scale_of_the_full_fan_out(name):
+    # a convolution's W: fan_out counts every kernel offset, W has fewer columns
+    variance, limit = EXPECTED[name]
+    n = FAN_IN * 5 * 100
+    draw = initializers.get(name)
+    w = np.concatenate(  # 5 draws of 400×100: as many values as above
+        [draw(FAN_IN, FAN_OUT, np.random.default_rng(s), columns=100) for s in range(5)]
+    )
+    assert w.shape == (5 * FAN_IN, 100)
+    assert np.var(w) == pytest.approx(variance, rel=5 * math.sqrt(2 / n))
+    if limit is not None:
+        assert np.max(np.abs(w)) <= limit and np.max(np.abs(w)) > 0.999 * limit
+    assert initializers.zeros(3, 9, columns=2).shape == (3, 2)
+
+
 @pytest.mark.parametrize("name", ["glorot_uniform", "he_uniform", "lecun_uniform"])
 def test_uniform_limits(name):
     _, limit = EXPECTED[name]

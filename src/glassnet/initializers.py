@@ -1,7 +1,9 @@
 """Weight initializers: functions of ``(fan_in, fan_out, rng)`` giving float64 arrays.
 
 Each returns an array of shape ``(fan_in, fan_out)`` (the layer casts it to its
-dtype). The definitions are Keras': a Glorot/He/LeCun initializer is a variance
+dtype), or with ``columns=k`` only ``(fan_in, k)`` at the same scale: a convolution's
+fans count every kernel offset (Keras), so its weights are fewer columns than
+``fan_out``. The definitions are Keras': a Glorot/He/LeCun initializer is a variance
 scaling with
 
 ====================  =========================  ==============================
@@ -70,15 +72,22 @@ def _checked(fan_in: int, fan_out: int, rng: np.random.Generator) -> tuple[int, 
     return check_positive_int(fan_in, "fan_in"), check_positive_int(fan_out, "fan_out")
 
 
-def _uniform(fan_in, fan_out, rng, variance: float) -> np.ndarray:
+def _shape(fan_in: int, fan_out: int, columns: int | None) -> tuple[int, int]:
+    """(fan_in, fan_out), or (fan_in, columns): fewer columns at the same scale."""
+    if columns is None:
+        return fan_in, fan_out
+    return fan_in, check_positive_int(columns, "columns")
+
+
+def _uniform(fan_in, fan_out, rng, variance: float, columns=None) -> np.ndarray:
     limit = math.sqrt(3.0 * variance)  # U(−l, l) has variance l²/3
-    return rng.uniform(-limit, limit, size=(fan_in, fan_out))
+    return rng.uniform(-limit, limit, size=_shape(fan_in, fan_out, columns))
 
 
-def _truncated_normal(fan_in, fan_out, rng, variance: float) -> np.ndarray:
+def _truncated_normal(fan_in, fan_out, rng, variance: float, columns=None):
     """N(0, σ²) redrawn outside [−2σ, 2σ], σ chosen so the result has ``variance``."""
     std = math.sqrt(variance) / TRUNCATED_STD
-    values = rng.standard_normal((fan_in, fan_out))
+    values = rng.standard_normal(_shape(fan_in, fan_out, columns))
     outside = np.abs(values) > 2
     while outside.any():  # about 4.6 % of draws per round; deterministic given rng
         values[outside] = rng.standard_normal(int(outside.sum()))
@@ -87,7 +96,9 @@ def _truncated_normal(fan_in, fan_out, rng, variance: float) -> np.ndarray:
     return values
 
 
-def glorot_uniform(fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray:
+def glorot_uniform(
+    fan_in: int, fan_out: int, rng: np.random.Generator, *, columns: int | None = None
+) -> np.ndarray:
     """U(−l, l) with l = √(6 / (fan_in + fan_out)) (Glorot & Bengio, 2010).
 
     Parameters
@@ -102,40 +113,52 @@ def glorot_uniform(fan_in: int, fan_out: int, rng: np.random.Generator) -> np.nd
     ndarray of shape (fan_in, fan_out), float64
     """
     fan_in, fan_out = _checked(fan_in, fan_out, rng)
-    return _uniform(fan_in, fan_out, rng, 2.0 / (fan_in + fan_out))
+    return _uniform(fan_in, fan_out, rng, 2.0 / (fan_in + fan_out), columns)
 
 
-def glorot_normal(fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray:
+def glorot_normal(
+    fan_in: int, fan_out: int, rng: np.random.Generator, *, columns: int | None = None
+) -> np.ndarray:
     """Truncated normal, variance 2 / (fan_in + fan_out) (Keras' ``GlorotNormal``)."""
     fan_in, fan_out = _checked(fan_in, fan_out, rng)
-    return _truncated_normal(fan_in, fan_out, rng, 2.0 / (fan_in + fan_out))
+    return _truncated_normal(fan_in, fan_out, rng, 2.0 / (fan_in + fan_out), columns)
 
 
-def he_uniform(fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray:
+def he_uniform(
+    fan_in: int, fan_out: int, rng: np.random.Generator, *, columns: int | None = None
+) -> np.ndarray:
     """U(−l, l) with l = √(6 / fan_in) (He et al., 2015), for ReLU layers."""
     fan_in, fan_out = _checked(fan_in, fan_out, rng)
-    return _uniform(fan_in, fan_out, rng, 2.0 / fan_in)
+    return _uniform(fan_in, fan_out, rng, 2.0 / fan_in, columns)
 
 
-def he_normal(fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray:
+def he_normal(
+    fan_in: int, fan_out: int, rng: np.random.Generator, *, columns: int | None = None
+) -> np.ndarray:
     """Truncated normal with variance 2 / fan_in (Keras' ``HeNormal``)."""
     fan_in, fan_out = _checked(fan_in, fan_out, rng)
-    return _truncated_normal(fan_in, fan_out, rng, 2.0 / fan_in)
+    return _truncated_normal(fan_in, fan_out, rng, 2.0 / fan_in, columns)
 
 
-def lecun_uniform(fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray:
+def lecun_uniform(
+    fan_in: int, fan_out: int, rng: np.random.Generator, *, columns: int | None = None
+) -> np.ndarray:
     """U(−l, l) with l = √(3 / fan_in) (variance 1 / fan_in)."""
     fan_in, fan_out = _checked(fan_in, fan_out, rng)
-    return _uniform(fan_in, fan_out, rng, 1.0 / fan_in)
+    return _uniform(fan_in, fan_out, rng, 1.0 / fan_in, columns)
 
 
-def lecun_normal(fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray:
+def lecun_normal(
+    fan_in: int, fan_out: int, rng: np.random.Generator, *, columns: int | None = None
+) -> np.ndarray:
     """Truncated normal with variance 1 / fan_in (Keras' ``LecunNormal``, for SELU)."""
     fan_in, fan_out = _checked(fan_in, fan_out, rng)
-    return _truncated_normal(fan_in, fan_out, rng, 1.0 / fan_in)
+    return _truncated_normal(fan_in, fan_out, rng, 1.0 / fan_in, columns)
 
 
-def standard_normal(fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray:
+def standard_normal(
+    fan_in: int, fan_out: int, rng: np.random.Generator, *, columns: int | None = None
+) -> np.ndarray:
     """N(0, 1) for every weight, as the article's ``OurNeuralNetwork`` draws them.
 
     Example
@@ -144,11 +167,15 @@ def standard_normal(fan_in: int, fan_out: int, rng: np.random.Generator) -> np.n
     (1, 2)
     """
     fan_in, fan_out = _checked(fan_in, fan_out, rng)
-    return rng.standard_normal((fan_in, fan_out))
+    return rng.standard_normal(_shape(fan_in, fan_out, columns))
 
 
 def zeros(
-    fan_in: int, fan_out: int, rng: np.random.Generator | None = None
+    fan_in: int,
+    fan_out: int,
+    rng: np.random.Generator | None = None,
+    *,
+    columns: int | None = None,
 ) -> np.ndarray:
     """All zeros (``rng`` is accepted for a uniform signature and not used).
 
@@ -159,7 +186,7 @@ def zeros(
     """
     fan_in = check_positive_int(fan_in, "fan_in")
     fan_out = check_positive_int(fan_out, "fan_out")
-    return np.zeros((fan_in, fan_out))
+    return np.zeros(_shape(fan_in, fan_out, columns))
 
 
 def _refused_config(name, entry, config, error) -> TypeError:

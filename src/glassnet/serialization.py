@@ -667,8 +667,9 @@ def _check_input_shape(
     filters) and ``b``, BatchNormalization's four vectors (the last axis). Each
     is compared with its stored arrays first, which :func:`_read` bounded by
     MAX_PARAMETERS, so the parameters a header makes the build allocate are no
-    larger than the file's arrays (Conv2D's initial Glorot draw, which the
-    loaded values then replace, is still kh·kw times its ``W``). Without an
+    larger than the file's arrays (Conv2D's initial draw, which the loaded
+    values then replace, is kh·kw times its ``W`` up to 2**24 values, and only
+    ``W`` above that: ``conv._FULL_DRAW``). Without an
     input shape (version 1) the model builds from its first Dense's ``n_in``,
     as :class:`~glassnet.Sequential` does, and that shape flows the same way.
     """

@@ -27,6 +27,10 @@ __all__ = ["Conv2D"]
 # test set at once would need n·oh·ow·kh·kw·c floats (1.4 GB for MNIST's second
 # convolution on 10,000 images)
 _PREDICT_BYTES = 1 << 25
+# a kernel's initial draw of at most this many values is (fan_in, fan_out), then
+# sliced; above it only W's columns are drawn (initializers' ``columns=``)
+_FULL_DRAW = 1 << 24
+_COLUMNS = frozenset(initializers.get(name) for name in initializers.names())
 # backward goes through this many bytes of cols, dL/dz and dL/dcols at a time
 # (a few images): the L2 caches of two cores
 _BACKWARD_BYTES = 1 << 22
@@ -191,13 +195,20 @@ class Conv2D(Layer):
 
         The initializers give (fan_in, fan_out) matrices; a kernel has fan_in =
         kh·kw·channels and fan_out = kh·kw·filters (Keras), so W is the first
-        ``filters`` columns of such a draw, whose elements are independent.
+        ``filters`` columns of such a draw, whose elements are independent. A draw
+        of more than ``_FULL_DRAW`` values (kh·kw times W: 5 GB for a 7×7 kernel
+        from 512 channels to 512) asks a built-in initializer for those columns
+        alone (``columns=filters``, the same distribution from other draws of
+        ``rng``).
         """
         if self.in_channels is None:
             return  # the first forward builds
         kh, kw = self.kernel_size
-        fan_in = kh * kw * self.in_channels
-        W = self._weight_fn(fan_in, kh * kw * self.filters, rng)[:, : self.filters]
+        fan_in, fan_out = kh * kw * self.in_channels, kh * kw * self.filters
+        if fan_in * fan_out <= _FULL_DRAW or self._weight_fn not in _COLUMNS:
+            W = self._weight_fn(fan_in, fan_out, rng)[:, : self.filters]
+        else:  # only the columns W needs: the full draw would be kh·kw times W
+            W = self._weight_fn(fan_in, fan_out, rng, columns=self.filters)
         values = {"W": W.reshape(kh, kw, self.in_channels, self.filters)}
         if self.use_bias:
             values["b"] = np.reshape(self._bias_fn(1, self.filters, rng), -1)
