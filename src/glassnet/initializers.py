@@ -107,10 +107,13 @@ def glorot_uniform(
         Inputs and outputs of the layer (≥ 1).
     rng : numpy.random.Generator
         The only source of randomness.
+    columns : int, optional
+        Draw only this many columns, at the scale ``fan_out`` gives (every
+        built-in initializer takes it; Conv2D asks for it on large kernels).
 
     Returns
     -------
-    ndarray of shape (fan_in, fan_out), float64
+    ndarray of shape (fan_in, fan_out) or (fan_in, columns), float64
     """
     fan_in, fan_out = _checked(fan_in, fan_out, rng)
     return _uniform(fan_in, fan_out, rng, 2.0 / (fan_in + fan_out), columns)
