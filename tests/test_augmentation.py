@@ -170,6 +170,15 @@ def test_bad_settings_are_refused_by_name(kwargs, error, message):
     assert message in str(caught.value)
 
 
+def test_a_range_without_a_whole_pixel_is_refused_naming_it():
+    layer = RandomTranslation((0.3, 0.35), 0.1)
+    with pytest.raises(ValueError) as caught:
+        layer.forward(np.zeros((1, 2, 8, 1)))
+    assert "height_factor (0.3, 0.35) allows no whole-pixel shift on an axis of 2 " in (
+        str(caught.value)
+    )
+
+
 def test_flat_rows_are_refused_with_the_shape_received():
     with pytest.raises(
         ValueError, match=r"expects 4-D input .* input shape \(None, 784\)"

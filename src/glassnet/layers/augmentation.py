@@ -145,11 +145,18 @@ class RandomTranslation(Layer):
             )
         return shape
 
-    def _range(self, factor: tuple[float, float], size: int) -> tuple[int, int]:
+    def _range(self, name: str, size: int) -> tuple[int, int]:
         """The whole-pixel shifts a factor allows on an axis of ``size`` pixels."""
-        lower, upper = factor
+        lower, upper = getattr(self, name)
         # a tiny tolerance: 0.1·30 is 3.0000000000000004 in floats, and means 3
-        return math.ceil(lower * size - 1e-9), math.floor(upper * size + 1e-9)
+        low, high = math.ceil(lower * size - 1e-9), math.floor(upper * size + 1e-9)
+        if low > high:
+            raise ValueError(
+                f"{self!r}: {name} ({lower:g}, {upper:g}) allows no whole-pixel "
+                f"shift on an axis of {size} pixels ({lower * size:g} to "
+                f"{upper * size:g}); widen the range so it holds a whole number"
+            )
+        return low, high
 
     def forward(self, x: np.ndarray, training: bool = True) -> np.ndarray:
         """Shift every image by its own random offset; identity when not training."""
@@ -159,10 +166,8 @@ class RandomTranslation(Layer):
         if not training:
             return x
         n, h, w, c = x.shape
-        (dy_low, dy_high), (dx_low, dx_high) = (
-            self._range(self.height_factor, h),
-            self._range(self.width_factor, w),
-        )
+        dy_low, dy_high = self._range("height_factor", h)
+        dx_low, dx_high = self._range("width_factor", w)
         shifts = np.empty((n, 2), dtype=np.int64)
         shifts[:, 0] = self.rng.integers(dy_low, dy_high, size=n, endpoint=True)
         shifts[:, 1] = self.rng.integers(dx_low, dx_high, size=n, endpoint=True)
