@@ -19,13 +19,8 @@ from glassnet.layers.base import Layer, float_input
 
 __all__ = ["RandomTranslation"]
 
-# Keras' fill modes and the np.pad mode each one is (the tests' reference)
-FILL_MODES = {
-    "reflect": "symmetric",
-    "wrap": "wrap",
-    "nearest": "edge",
-    "constant": "constant",
-}
+# Keras' fill modes (each is one of np.pad's: symmetric, wrap, edge, constant)
+FILL_MODES = ("reflect", "wrap", "nearest", "constant")
 
 
 def _factor(value: Any, name: str) -> tuple[float, float]:
@@ -195,10 +190,7 @@ class RandomTranslation(Layer):
         A pixel read twice (a reflected or wrapped border) gets both; the fill
         value's pixels send nothing back.
         """
-        if self.outputs is None:
-            raise self._not_forwarded_error()
-        if np.shape(grad_out) != self.outputs.shape:
-            raise self._grad_shape_error(grad_out)
+        self._check_backward(grad_out, self.outputs)
         if not need_input_grad:
             return None
         shape = self.inputs.shape

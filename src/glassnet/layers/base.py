@@ -133,6 +133,14 @@ class Layer:
         """Build a layer from :meth:`get_config`'s output."""
         return cls(**config)
 
+    def _check_backward(self, grad_out: Any, cached: Any) -> None:
+        """Refuse a backward with nothing ``cached`` by a training forward, or with
+        a gradient unlike that forward's output (which would silently broadcast)."""
+        if cached is None:
+            raise self._not_forwarded_error()
+        if np.shape(grad_out) != self.outputs.shape:
+            raise self._grad_shape_error(grad_out)
+
     def _not_forwarded_error(self) -> RuntimeError:
         """The error for a backward before any training forward."""
         return RuntimeError(

@@ -393,10 +393,7 @@ class Conv2D(Layer):
         strided addition per kernel offset).
         """
         work = self._work
-        if work is None:
-            raise self._not_forwarded_error()
-        if np.shape(grad_out) != self.outputs.shape:
-            raise self._grad_shape_error(grad_out)
+        self._check_backward(grad_out, work)
         grad = np.reshape(grad_out, work.out.shape)
         W = self.params["W"]
         K = W.shape[0] * W.shape[1] * W.shape[2]

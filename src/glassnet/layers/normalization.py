@@ -188,10 +188,7 @@ class BatchNormalization(Layer):
         μ and σ² depend on every x, dL/dx = γ/(m·√(σ² + ε)) ⊙ (m·dL/dy − dL/dβ −
         x̂ ⊙ dL/dγ).
         """
-        if self._cache is None:
-            raise self._not_forwarded_error()
-        if np.shape(grad_out) != self.outputs.shape:
-            raise self._grad_shape_error(grad_out)
+        self._check_backward(grad_out, self._cache)
         x_hat, inv_std, ones = self._cache
         grad = np.reshape(grad_out, x_hat.shape)
         grad_beta, grad_gamma = self.grads["beta"], self.grads["gamma"]

@@ -135,10 +135,7 @@ class _Pooling2D(Layer):
         self, grad_out: np.ndarray, need_input_grad: bool = True
     ) -> np.ndarray | None:
         """dL/dx: each output's gradient sent back to the inputs of its window."""
-        if self.outputs is None:
-            raise self._not_forwarded_error()
-        if np.shape(grad_out) != self.outputs.shape:
-            raise self._grad_shape_error(grad_out)
+        self._check_backward(grad_out, self.outputs)
         if not need_input_grad:
             return None
         padded = self._padded_inputs
@@ -334,10 +331,7 @@ class GlobalAveragePooling2D(Layer):
         self, grad_out: np.ndarray, need_input_grad: bool = True
     ) -> np.ndarray | None:
         """dL/dx = dL/dy / (h·w) at every pixel of its channel."""
-        if self.outputs is None:
-            raise self._not_forwarded_error()
-        if np.shape(grad_out) != self.outputs.shape:
-            raise self._grad_shape_error(grad_out)
+        self._check_backward(grad_out, self.outputs)
         if not need_input_grad:
             return None
         shape = self.inputs.shape

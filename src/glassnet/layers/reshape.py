@@ -46,10 +46,7 @@ class _Relayout(Layer):
         """dL/dx: dL/dy in the input's shape (the same numbers)."""
         if not need_input_grad:
             return None
-        if self.inputs is None:
-            raise self._not_forwarded_error()
-        if np.shape(grad_out) != self.outputs.shape:
-            raise self._grad_shape_error(grad_out)
+        self._check_backward(grad_out, self.inputs)
         return grad_out.reshape(self.inputs.shape)
 
 
